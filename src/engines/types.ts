@@ -1,0 +1,108 @@
+/**
+ * The four model interfaces the conversation sees. Every engine is replaceable by
+ * configuration; nothing outside engines/ and the composition root imports an adapter by name.
+ */
+import type { AudioFrame } from '../audio/frame.js';
+
+/** Voice activity detection: speech probability per fixed-size frame. */
+export interface Vad {
+  /** Samples per call to `speechProbability` (512 at 16 kHz for Silero v5). */
+  readonly frameSamples: number;
+  readonly sampleRate: number;
+  speechProbability(frame: Int16Array): Promise<number>;
+  /** Forget recurrent state (between calls or after a long gap). */
+  reset(): void;
+  close?(): Promise<void>;
+}
+
+export interface Transcript {
+  text: string;
+  final: boolean;
+  /** For finals: ms from `finish()` to the result. */
+  latencyMs?: number;
+}
+
+export interface RecognitionOptions {
+  /** Phrases likely in this turn (bias where the engine supports it). */
+  hints?: string[];
+}
+
+export interface Recognizer {
+  open(opts?: RecognitionOptions): Recognition;
+  close?(): Promise<void>;
+}
+
+/** One utterance being recognized. Frames are 16 kHz mono. */
+export interface Recognition {
+  push(frame: AudioFrame): void;
+  /** Partial hypotheses as audio arrives; ends after `finish()` or `close()`. */
+  partials(): AsyncIterable<Transcript>;
+  /** Flushes, returns the final transcript. */
+  finish(): Promise<Transcript>;
+  /** Abandons the utterance; pending work is dropped. */
+  close(): void;
+}
+
+export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
+
+export interface ToolCallRequest {
+  id: string;
+  name: string;
+  /** JSON text as proposed by the model; validated by tools/, never trusted. */
+  arguments: string;
+}
+
+export interface ChatMessage {
+  role: ChatRole;
+  content: string;
+  /** assistant: tool calls it proposed. */
+  toolCalls?: ToolCallRequest[];
+  /** tool: which call this answers. */
+  toolCallId?: string;
+  name?: string;
+}
+
+/** What a brain may call: JSON-schema parameters, as chat-completions APIs expect. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+export interface BrainContext {
+  messages: ChatMessage[];
+  tools: ToolSpec[];
+}
+
+export type BrainDelta =
+  | { type: 'text'; text: string }
+  | { type: 'tool_call'; call: ToolCallRequest }
+  | { type: 'usage'; inputTokens: number; outputTokens: number };
+
+/** The LLM as seen from the conversation. Tool calls are proposals, executed by tools/. */
+export interface Brain {
+  readonly name: string;
+  respond(ctx: BrainContext, signal: AbortSignal): AsyncIterable<BrainDelta>;
+}
+
+export interface Synthesizer {
+  /** Rate of the frames `synthesize` yields. */
+  readonly sampleRate: number;
+  readonly voice: string;
+  /** Audio as it is made; frames' startMs are relative to the start of this text. */
+  synthesize(text: string, signal: AbortSignal): AsyncIterable<AudioFrame>;
+  close?(): Promise<void>;
+}
+
+/** An engine failure carrying the fix in its message; never thrown past a session. */
+export class EngineError extends Error {
+  constructor(
+    readonly engine: string,
+    message: string,
+    readonly fix?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(fix ? `${engine}: ${message}. Fix: ${fix}` : `${engine}: ${message}`, options);
+    this.name = 'EngineError';
+  }
+}

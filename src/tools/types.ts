@@ -1,0 +1,88 @@
+/**
+ * Tools are proposals: a brain proposes, tools/ validates against the schema, applies policy,
+ * executes with a timeout and audits every step.
+ */
+import type { z } from 'zod';
+
+/**
+ * read_only: may run on a partial transcript (prefetch).
+ * side_effect: only after the user turn is committed, never from a cancelled reply.
+ * needs_confirmation: a side effect that also needs the caller's explicit "yes" first.
+ */
+export type ToolEffect = 'read_only' | 'side_effect' | 'needs_confirmation';
+
+export interface ToolContext {
+  signal: AbortSignal;
+  sessionId: string;
+}
+
+export interface ToolDefinition<Args = unknown, Result = unknown> {
+  name: string;
+  description: string;
+  schema: z.ZodType<Args>;
+  effect: ToolEffect;
+  /** Hard limit for one execution. Default 5000. */
+  timeoutMs?: number;
+  /** After this long the conversation speaks a bridging phrase. Default 800. */
+  slowAfterMs?: number;
+  /** Whether an interruption may abort it mid-run (read-only tools usually can). Default true. */
+  cancellable?: boolean;
+  execute(args: Args, ctx: ToolContext): Promise<Result>;
+}
+
+export type ToolPhase = 'partial' | 'committed';
+
+export interface ToolProposal {
+  callId: string;
+  name: string;
+  /** Raw JSON text from the brain. */
+  arguments: string;
+  sessionId: string;
+  turnId: number;
+  phase: ToolPhase;
+}
+
+export type ToolOutcomeStatus =
+  | 'executed'
+  | 'rejected'
+  | 'needs_confirmation'
+  | 'failed'
+  | 'timeout'
+  | 'cancelled';
+
+export interface ToolOutcome {
+  callId: string;
+  name: string;
+  status: ToolOutcomeStatus;
+  /** Parsed, validated arguments (absent when validation failed). */
+  args?: unknown;
+  result?: unknown;
+  /** Why it was refused or failed; fed back to the brain. */
+  reason?: string;
+  durationMs?: number;
+}
+
+export type AuditKind =
+  | 'proposed'
+  | 'validated'
+  | 'rejected'
+  | 'policy'
+  | 'executed'
+  | 'failed'
+  | 'cancelled';
+
+export interface AuditEntry {
+  sessionId: string;
+  turnId: number;
+  callId: string;
+  tool: string;
+  kind: AuditKind;
+  /** ms on the session clock. */
+  atMs: number;
+  detail: Record<string, unknown>;
+}
+
+/** Where audit records go; the store implements it durably. */
+export interface AuditSink {
+  record(entry: AuditEntry): void;
+}
