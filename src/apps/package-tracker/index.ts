@@ -1,0 +1,41 @@
+/** The package tracker: Parley's reference agent (track, cancel, tracking link, hand-off to a person). */
+import type { AgentDefinition } from '../../agent.js';
+import type { Db } from '../../store/database.js';
+import { PackageTrackerBrain } from './brain.js';
+import { extractOrderNumber } from './numbers.js';
+import { OrderStore } from './orders.js';
+import { PACKAGE_TRACKER_PHRASES } from './phrases.js';
+import { SAY } from './replies.js';
+import { createPackageTrackerTools } from './tools.js';
+
+export { PackageTrackerBrain } from './brain.js';
+export { decide } from './dialogue.js';
+export { digitsToWords, extractOrderNumber } from './numbers.js';
+export { type Order, OrderStore } from './orders.js';
+export { PACKAGE_TRACKER_PHRASES } from './phrases.js';
+export { createPackageTrackerTools, TOOL_NAMES } from './tools.js';
+
+export const PACKAGE_TRACKER_PERSONA = [
+  'You are Parley, a phone agent for package support.',
+  'You help callers track an order, cancel an order that has not been delivered, text them the tracking link,',
+  'or transfer them to a person. Always use the tools for order facts; never guess.',
+  'Before cancelling, ask the caller to confirm. Speak in short, plain sentences, the fact first,',
+  'and read order numbers digit by digit ("four two one nine"). No lists, no markdown.',
+].join(' ');
+
+/** Builds the agent over `db`, creating and seeding its tables if they are empty. */
+export function createPackageTrackerAgent(opts: { db: Db }): AgentDefinition {
+  const store = new OrderStore(opts.db);
+  return {
+    name: 'package-tracker',
+    persona: PACKAGE_TRACKER_PERSONA,
+    greeting: SAY.greeting,
+    phraseTemplates: PACKAGE_TRACKER_PHRASES,
+    tools: createPackageTrackerTools(store),
+    createBrain: () => new PackageTrackerBrain(),
+    extractFacts(userText): Record<string, string> {
+      const orderNumber = extractOrderNumber(userText);
+      return orderNumber ? { order_number: orderNumber } : {};
+    },
+  };
+}
