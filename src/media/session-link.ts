@@ -1,0 +1,162 @@
+/**
+ * Binds one SessionApi to one transport: caller audio in as 20 ms frames on the session
+ * timeline, agent audio and events out, client control messages applied, one close path.
+ */
+import { FRAME_MS, type AudioFrame, SESSION_SAMPLE_RATE } from '../audio/frame.js';
+import { Reframer } from '../audio/reframer.js';
+import type { Clock } from '../clock.js';
+import type { SessionApi } from '../conversation/api.js';
+import type { ClientMessage, OutboundMessage } from './control-messages.js';
+
+export interface MediaSink {
+  /** Serialises and sends one message to the client (best effort). */
+  sendMessage(message: OutboundMessage): void;
+  /** Queues one 16 kHz agent frame for paced sending. */
+  sendAgentAudio(frame: AudioFrame): void;
+  /** Drops queued agent audio (barge-in). */
+  flushAgentAudio(): void;
+  /** Agent audio queued on the server, in ms. */
+  queuedAgentAudioMs(): number;
+  /** Ends the connection (after the session ended). */
+  closeTransport(reason: string): void;
+}
+
+export interface SessionLinkOptions {
+  clock: Clock;
+  transport: 'webrtc' | 'websocket';
+  /** Estimated audio between our send and the caller's ear before the client reports it. */
+  clientBufferMs: number;
+  /** A pause in caller audio longer than this re-anchors media time instead of running on. Default 1000. */
+  maxStallMs?: number;
+}
+
+const FRAME_SAMPLES = (SESSION_SAMPLE_RATE * FRAME_MS) / 1000;
+
+/** Sessions whose start() has been called by a transport (start once per session). */
+const started = new WeakSet<SessionApi>();
+
+export class SessionLink {
+  private readonly reframer = new Reframer(FRAME_SAMPLES);
+  private readonly unsubscribe: (() => void)[] = [];
+  private readonly attachLocalMs: number;
+  /** session time − local clock time, learned from the atMs of session events. */
+  private sessionOffsetMs: number | undefined;
+  private nextStartMs: number | undefined;
+  private lastPushLocalMs = 0;
+  private clientBufferMs: number;
+  private reportedLatencyMs = -1;
+  private closed = false;
+  private readonly maxStallMs: number;
+
+  constructor(
+    readonly session: SessionApi,
+    private readonly sink: MediaSink,
+    private readonly opts: SessionLinkOptions,
+  ) {
+    this.attachLocalMs = opts.clock.now();
+    this.clientBufferMs = opts.clientBufferMs;
+    this.maxStallMs = opts.maxStallMs ?? 1000;
+    this.unsubscribe.push(
+      session.onEvent((event) => {
+        this.sessionOffsetMs = event.atMs - this.opts.clock.now();
+        if (event.type === 'interrupted') this.sink.flushAgentAudio();
+        this.sink.sendMessage(event);
+        if (event.type === 'ended') this.detach(event.reason);
+      }),
+      session.onAgentAudio((frame) => {
+        this.sink.sendAgentAudio(frame);
+        this.updateOutputLatency();
+      }),
+    );
+    this.sink.sendMessage({
+      type: 'hello',
+      sessionId: session.id,
+      transport: opts.transport,
+      sessionTimeMs: this.sessionNow(),
+    });
+    this.updateOutputLatency();
+  }
+
+  /** Session time now, as best known (events carry it; before any, media time starts at attach). */
+  sessionNow(): number {
+    const now = this.opts.clock.now();
+    return this.sessionOffsetMs === undefined ? now - this.attachLocalMs : now + this.sessionOffsetMs;
+  }
+
+  /** Starts the session's own work (greeting…) once media flows; once per session. */
+  startSession(): void {
+    if (started.has(this.session) || this.closed) return;
+    started.add(this.session);
+    this.session.start();
+  }
+
+  /** Caller audio, 16 kHz mono, any length: re-chunked into 20 ms frames with continuous media time. */
+  pushCallerSamples(samples: Int16Array): void {
+    if (this.closed || samples.length === 0) return;
+    const localNow = this.opts.clock.now();
+    const stalled = localNow - this.lastPushLocalMs > this.maxStallMs;
+    this.lastPushLocalMs = localNow;
+    for (const chunk of this.reframer.push(samples)) {
+      if (this.nextStartMs === undefined || stalled)
+        this.nextStartMs = Math.max(0, this.sessionNow() - FRAME_MS);
+      const frame: AudioFrame = {
+        samples: chunk,
+        sampleRate: SESSION_SAMPLE_RATE,
+        startMs: this.nextStartMs,
+      };
+      this.nextStartMs += FRAME_MS;
+      this.session.pushAudio(frame);
+    }
+  }
+
+  handleControl(message: ClientMessage): void {
+    if (this.closed) return;
+    switch (message.type) {
+      case 'heard':
+        this.session.reportHeard(message.turnId, message.atMs);
+        break;
+      case 'latency':
+        this.clientBufferMs = message.ms;
+        this.updateOutputLatency();
+        break;
+      case 'ping':
+        this.sink.sendMessage({ type: 'pong', id: message.id, sessionTimeMs: this.sessionNow() });
+        break;
+      case 'hangup':
+        void this.close('hangup');
+        break;
+    }
+  }
+
+  sendError(code: string, message: string): void {
+    this.sink.sendMessage({ type: 'media_error', code, message });
+  }
+
+  /** Closes the session (which emits `ended` and so closes the transport). Idempotent. */
+  async close(reason: string): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.session.close(reason);
+    } finally {
+      this.detach(reason);
+    }
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private detach(reason: string): void {
+    this.closed = true;
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.sink.closeTransport(reason);
+  }
+
+  private updateOutputLatency(): void {
+    const ms = Math.round(this.clientBufferMs + this.sink.queuedAgentAudioMs());
+    if (Math.abs(ms - this.reportedLatencyMs) < 10) return;
+    this.reportedLatencyMs = ms;
+    this.session.setOutputLatencyMs(ms);
+  }
+}

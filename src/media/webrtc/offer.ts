@@ -1,0 +1,64 @@
+/** Checks a client's SDP offer before any WebRTC resource is allocated for it. */
+import { MediaRequestError } from '../errors.js';
+
+/** Largest offer accepted, in bytes; real audio offers are a few kB. */
+export const MAX_OFFER_BYTES = 64 * 1024;
+
+export interface OfferSummary {
+  /** Payload type the offer uses for opus/48000/2. */
+  opusPayloadType: number;
+  hasDataChannel: boolean;
+}
+
+export function checkOffer(sdp: unknown): OfferSummary {
+  if (typeof sdp !== 'string' || sdp.trim() === '') {
+    throw new MediaRequestError(
+      'the request body must be an SDP offer (Content-Type: application/sdp)',
+      400,
+      'invalid_sdp',
+    );
+  }
+  if (sdp.length > MAX_OFFER_BYTES) {
+    throw new MediaRequestError(`SDP offer larger than ${MAX_OFFER_BYTES} bytes`, 413, 'invalid_sdp');
+  }
+  const lines = sdp.split(/\r?\n/).filter((l) => l.length > 0);
+  if (
+    lines[0] !== 'v=0' ||
+    !lines.some((l) => l.startsWith('o=')) ||
+    !lines.some((l) => l.startsWith('m='))
+  ) {
+    throw new MediaRequestError(
+      'malformed SDP offer: expected v=0, an o= line and at least one m= section',
+      400,
+      'invalid_sdp',
+    );
+  }
+  const audio = lines.findIndex((l) => l.startsWith('m=audio '));
+  if (audio < 0) throw new MediaRequestError('the SDP offer has no audio section (m=audio)', 400, 'no_audio');
+  if (!lines.some((l) => l.startsWith('a=fingerprint:'))) {
+    throw new MediaRequestError('the SDP offer has no DTLS fingerprint (a=fingerprint)', 400, 'invalid_sdp');
+  }
+  if (!lines.some((l) => l.startsWith('a=ice-ufrag:')) || !lines.some((l) => l.startsWith('a=ice-pwd:'))) {
+    throw new MediaRequestError(
+      'the SDP offer has no ICE credentials (a=ice-ufrag / a=ice-pwd)',
+      400,
+      'invalid_sdp',
+    );
+  }
+  const nextSection = lines.findIndex((l, i) => i > audio && l.startsWith('m='));
+  const audioLines = lines.slice(audio, nextSection < 0 ? undefined : nextSection);
+  const opus = audioLines
+    .map((l) => /^a=rtpmap:(\d+) opus\/48000(?:\/2)?$/i.exec(l))
+    .find((m): m is RegExpExecArray => m !== null);
+  if (!opus) {
+    throw new MediaRequestError(
+      'the SDP offer does not offer Opus (opus/48000/2), the only audio codec Parley accepts',
+      400,
+      'unsupported_codec',
+    );
+  }
+  return {
+    opusPayloadType: Number(opus[1]),
+    hasDataChannel: lines.some((l) => l.startsWith('m=application ')),
+  };
+}

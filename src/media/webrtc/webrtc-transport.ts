@@ -1,0 +1,218 @@
+/**
+ * WebRTC for one session (WHIP-style, non-trickle): the client POSTs an offer, we answer with
+ * one sendrecv Opus transceiver once ICE gathering is complete. Session events go out on the
+ * client's "events" data channel; its reports come back the same way.
+ */
+import {
+  type MediaStreamTrack,
+  type RTCDataChannel,
+  RTCPeerConnection,
+  type RTCRtpTransceiver,
+  useOPUS,
+} from 'werift';
+import type { AudioFrame } from '../../audio/frame.js';
+import type { Clock } from '../../clock.js';
+import type { SessionApi } from '../../conversation/api.js';
+import { type OutboundMessage, parseControlMessage } from '../control-messages.js';
+import { MediaRequestError } from '../errors.js';
+import { PacedSender } from '../paced-sender.js';
+import { SessionLink } from '../session-link.js';
+import { AgentAudioPacketizer } from './agent-audio.js';
+import { CallerAudioDecoder } from './caller-audio.js';
+import { checkOffer } from './offer.js';
+
+export interface WebRtcTransportOptions {
+  clock: Clock;
+  /** A peer not connected this long after the answer is dropped. Default 15000. */
+  connectTimeoutMs?: number;
+  /** ICE gathering longer than this fails the offer. Default 5000. */
+  gatherTimeoutMs?: number;
+  /** The browser's jitter buffer + device estimate until it reports its own. Default 80 ms. */
+  clientBufferMs?: number;
+  /** Extra host addresses to offer as ICE candidates. Default ['127.0.0.1'] (loopback clients). */
+  iceAdditionalHostAddresses?: string[];
+  /** Messages held for the data channel until it opens. Default 200. */
+  maxPendingMessages?: number;
+  onClosed?: (reason: string) => void;
+}
+
+export class WebRtcTransport {
+  private readonly sender: PacedSender<AudioFrame>;
+  private readonly pending: string[] = [];
+  private channel: RTCDataChannel | undefined;
+  private decoder: CallerAudioDecoder | undefined;
+  private packetizer: AgentAudioPacketizer | undefined;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  readonly link: SessionLink;
+
+  private constructor(
+    private readonly pc: RTCPeerConnection,
+    session: SessionApi,
+    private readonly opts: WebRtcTransportOptions,
+  ) {
+    this.sender = new PacedSender<AudioFrame>({
+      clock: opts.clock,
+      send: (frame, info) => this.packetizer?.send(frame.samples, info.atMs, info.afterGap),
+    });
+    this.link = new SessionLink(
+      session,
+      {
+        sendMessage: (m) => this.sendMessage(m),
+        sendAgentAudio: (frame) => this.sender.enqueue(frame),
+        flushAgentAudio: () => this.sender.flush(),
+        queuedAgentAudioMs: () => this.sender.queuedFrames * 20,
+        closeTransport: (reason) => this.release(reason),
+      },
+      { clock: opts.clock, transport: 'webrtc', clientBufferMs: opts.clientBufferMs ?? 80 },
+    );
+  }
+
+  /** Answers `offerSdp` for `session`; throws MediaRequestError for a bad offer (nothing left allocated). */
+  static async answer(
+    session: SessionApi,
+    offerSdp: unknown,
+    opts: WebRtcTransportOptions,
+  ): Promise<{ answerSdp: string; transport: WebRtcTransport }> {
+    const offer = checkOffer(offerSdp);
+    const pc = new RTCPeerConnection({
+      codecs: { audio: [useOPUS({ payloadType: offer.opusPayloadType })], video: [] },
+      iceServers: [],
+      iceUseIpv6: false,
+      iceAdditionalHostAddresses: opts.iceAdditionalHostAddresses ?? ['127.0.0.1'],
+    });
+    let transport: WebRtcTransport | undefined;
+    try {
+      await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp as string });
+      const transceiver = pc.getTransceivers().find((t) => t.kind === 'audio');
+      if (!transceiver)
+        throw new MediaRequestError('the SDP offer has no usable audio section', 400, 'no_audio');
+      transceiver.setDirection('sendrecv');
+      await pc.setLocalDescription(await pc.createAnswer());
+      await waitForGathering(pc, opts.gatherTimeoutMs ?? 5000);
+      const answerSdp = pc.localDescription?.sdp;
+      if (!answerSdp || !/a=rtpmap:\d+ opus\/48000/i.test(answerSdp)) {
+        throw new MediaRequestError(
+          'could not negotiate Opus audio with this offer',
+          400,
+          'unsupported_codec',
+        );
+      }
+      transport = new WebRtcTransport(pc, session, opts);
+      transport.wire(transceiver, offer.opusPayloadType);
+      return { answerSdp, transport };
+    } catch (err) {
+      if (transport) transport.release('offer failed');
+      else await pc.close().catch(() => undefined);
+      if (err instanceof MediaRequestError) throw err;
+      throw new MediaRequestError(
+        `could not apply the SDP offer: ${err instanceof Error ? err.message : String(err)}`,
+        400,
+        'invalid_sdp',
+      );
+    }
+  }
+
+  get receiveStats() {
+    return this.decoder?.stats;
+  }
+
+  get packetsSent(): number {
+    return this.packetizer?.packetsSent ?? 0;
+  }
+
+  /** Hangs up from the server side (session closed with `reason`). */
+  async close(reason = 'closed'): Promise<void> {
+    await this.link.close(reason);
+    this.release(reason);
+  }
+
+  private wire(transceiver: RTCRtpTransceiver, payloadType: number): void {
+    const clock = this.opts.clock;
+    this.decoder = new CallerAudioDecoder((samples) => this.link.pushCallerSamples(samples));
+    this.packetizer = new AgentAudioPacketizer(payloadType, (packet) => {
+      void transceiver.sender.sendRtp(packet).catch(() => undefined);
+    });
+    const attached = new WeakSet<MediaStreamTrack>();
+    const attach = (track: MediaStreamTrack) => {
+      if (attached.has(track)) return;
+      attached.add(track);
+      track.onReceiveRtp.subscribe((rtp) => {
+        if (rtp.header.payloadType !== payloadType) return;
+        this.decoder?.push(rtp.header.sequenceNumber, rtp.payload, clock.now());
+      });
+    };
+    for (const track of transceiver.receiver.tracks) attach(track);
+    transceiver.onTrack.subscribe(attach);
+    this.pc.onDataChannel.subscribe((channel) => {
+      if (channel.label !== 'events') return;
+      this.channel = channel;
+      channel.stateChanged.subscribe((state) => {
+        if (state === 'open') this.flushPending();
+      });
+      channel.onMessage.subscribe((data) => {
+        const parsed = parseControlMessage(typeof data === 'string' ? data : data.toString('utf8'));
+        if (!parsed.ok) this.link.sendError(parsed.code, parsed.message);
+        else this.link.handleControl(parsed.message);
+      });
+      if (channel.readyState === 'open') this.flushPending();
+    });
+    this.pc.connectionStateChange.subscribe((state) => {
+      if (state === 'connected') {
+        if (this.connectTimer) clearTimeout(this.connectTimer);
+        this.link.startSession();
+      } else if (state === 'failed' || state === 'closed' || state === 'disconnected') {
+        void this.link.close('disconnected');
+      }
+    });
+    this.connectTimer = setTimeout(() => {
+      if (this.pc.connectionState !== 'connected') void this.link.close('connect_timeout');
+    }, this.opts.connectTimeoutMs ?? 15_000);
+    this.tickTimer = setInterval(() => this.decoder?.tick(clock.now()), 20);
+  }
+
+  private sendMessage(message: OutboundMessage): void {
+    const text = JSON.stringify(message);
+    if (this.channel?.readyState === 'open') {
+      this.channel.send(text);
+      return;
+    }
+    this.pending.push(text);
+    const max = this.opts.maxPendingMessages ?? 200;
+    if (this.pending.length > max) this.pending.splice(0, this.pending.length - max);
+  }
+
+  private flushPending(): void {
+    const channel = this.channel;
+    if (!channel) return;
+    for (const text of this.pending.splice(0)) channel.send(text);
+  }
+
+  private release(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.sender.close();
+    // Let the last events (ended) leave on the channel before the peer goes away.
+    setTimeout(() => void this.pc.close().catch(() => undefined), 100).unref();
+    this.opts.onClosed?.(reason);
+  }
+}
+
+function waitForGathering(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.unSubscribe();
+      reject(new MediaRequestError('ICE gathering did not complete in time', 500, 'ice_gathering_timeout'));
+    }, timeoutMs);
+    const sub = pc.iceGatheringStateChange.subscribe((state) => {
+      if (state !== 'complete') return;
+      clearTimeout(timer);
+      sub.unSubscribe();
+      resolve();
+    });
+  });
+}
