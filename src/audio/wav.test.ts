@@ -97,7 +97,9 @@ describe('WAV reading converts other layouts to mono 16-bit', () => {
 
   it('24-bit signed', () => {
     const data = Buffer.alloc(values.length * 3);
-    values.forEach((v, i) => data.writeIntLE(Math.max(-8388608, Math.round(v * 8388608)), i * 3, 3));
+    values.forEach((v, i) => {
+      data.writeIntLE(Math.max(-8388608, Math.round(v * 8388608)), i * 3, 3);
+    });
     const { samples, sampleRate } = readWav(
       buildWav({ formatTag: 1, channels: 1, sampleRate: 44100, bitsPerSample: 24, data }),
     );
