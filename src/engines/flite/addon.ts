@@ -31,14 +31,17 @@ export interface FliteAddon {
   ): () => void;
 }
 
-const addonPath = fileURLToPath(new URL('../../../native/flite/build/Release/flite.node', import.meta.url));
-let loaded: FliteAddon | undefined;
+const BUILT_ADDON = fileURLToPath(new URL('../../../native/flite/build/Release/flite.node', import.meta.url));
+const loaded = new Map<string, FliteAddon>();
 
-export function loadFliteAddon(): FliteAddon {
-  if (loaded) return loaded;
+/** The addon built by scripts/build-native.mjs (or the one at `addonPath`), loaded once. */
+export function loadFliteAddon(addonPath = BUILT_ADDON): FliteAddon {
+  const cached = loaded.get(addonPath);
+  if (cached) return cached;
   try {
-    loaded = createRequire(import.meta.url)(addonPath) as FliteAddon;
-    return loaded;
+    const addon = createRequire(import.meta.url)(addonPath) as FliteAddon;
+    loaded.set(addonPath, addon);
+    return addon;
   } catch (cause) {
     throw new EngineError(
       'flite',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { EngineError } from '../types.js';
 import { loadFliteAddon, type NativeSynthesisInfo } from './addon.js';
 import { FLITE_SAMPLE_RATE, FLITE_VOICES, FliteSynthesizer } from './flite-synthesizer.js';
 import { collect, durationMs, levelDbfs, TEN_WORDS } from './test-helpers.js';
@@ -133,5 +134,12 @@ describe('FliteSynthesizer', () => {
   it('rejects an unknown voice and an absurd rate with a clear error', () => {
     expect(() => new FliteSynthesizer({ voice: 'bob' as 'slt' })).toThrow(/unknown voice 'bob'/);
     expect(() => new FliteSynthesizer({ rate: 0 })).toThrow(/rate 0 is out of range/);
+  });
+});
+
+describe('loadFliteAddon', () => {
+  it('a missing build is an EngineError that says how to build it', () => {
+    expect(() => loadFliteAddon('/nonexistent/flite.node')).toThrow(EngineError);
+    expect(() => loadFliteAddon('/nonexistent/flite.node')).toThrow(/scripts\/build-native\.mjs/);
   });
 });

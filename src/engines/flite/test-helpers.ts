@@ -1,5 +1,7 @@
 /** Small measurements shared by the speech-engine tests. */
 import type { AudioFrame } from '../../audio/frame.js';
+import { dbfs } from '../../audio/level.js';
+import { concat } from '../../audio/signals.js';
 
 export async function collect(frames: AsyncIterable<AudioFrame>): Promise<AudioFrame[]> {
   const out: AudioFrame[] = [];
@@ -13,13 +15,7 @@ export function durationMs(frames: AudioFrame[]): number {
 
 /** Level of the whole utterance in dBFS. */
 export function levelDbfs(frames: AudioFrame[]): number {
-  let sum = 0;
-  let n = 0;
-  for (const f of frames) {
-    for (const s of f.samples) sum += s * s;
-    n += f.samples.length;
-  }
-  return n === 0 ? Number.NEGATIVE_INFINITY : 10 * Math.log10(sum / n / 32768 ** 2);
+  return dbfs(concat(...frames.map((f) => f.samples)));
 }
 
 export const TEN_WORDS = 'Your package left the depot and should arrive on Friday.';
