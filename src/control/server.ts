@@ -1,0 +1,226 @@
+/**
+ * The control plane and composition root: HTTP API (sessions, tokens, health, metrics), the media
+ * plane, the durable store and the web client, in one fastify instance.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { AgentDefinition } from '../agent.js';
+import { type Clock, SystemClock } from '../clock.js';
+import type { Brain } from '../engines/types.js';
+import { registerMediaPlane } from '../media/plane.js';
+import { type PriceTable, parsePriceTable } from '../metrics/prices.js';
+import { ParleyMetrics } from '../metrics/prometheus.js';
+import { CallStore } from '../store/call-store.js';
+import { type Db, openDatabase } from '../store/database.js';
+import { ApiKeys, generateApiKey, parseApiKeys } from './api-keys.js';
+import { DEFAULT_BUDGET, type SessionBudget } from './budget.js';
+import { installErrorHandlers } from './errors.js';
+import { serverLimitsFromEnv } from './limits.js';
+import { registerSessionRoutes } from './routes.js';
+import type { ControlRuntime } from './runtime-contract.js';
+import { SessionService } from './sessions.js';
+import { TokenIssuer } from './tokens.js';
+
+export interface ServerOptions {
+  /** Where the SQLite file (`parley.db`) and engine caches live. Default '.parley'. */
+  dataDir?: string;
+  /** Accepted API keys. Default: `PARLEY_API_KEYS` (comma-separated), else one generated now. */
+  apiKeys?: string[];
+  /** Default 8080; 0 picks a free port. */
+  port?: number;
+  /** Default '127.0.0.1' (loopback only). */
+  host?: string;
+  /** Default: the embedded offline runtime on `dataDir`, closed with the server. */
+  runtime?: ControlRuntime;
+  /** How long a session token may wait before connecting, ms. Default 60000. */
+  tokenTtlMs?: number;
+  /** HMAC secret for tokens (≥ 32 bytes). Default: `PARLEY_TOKEN_SECRET`, else random per process. */
+  tokenSecret?: string;
+  /** Agents by name. Default: `package-tracker` on the store's database. */
+  agents?: Record<string, AgentDefinition>;
+  /** Agent of requests that name none. Default 'package-tracker' (or the only agent given). */
+  defaultAgent?: string;
+  /** Greeting for sessions whose request does not say. Default true. */
+  greeting?: boolean;
+  /** Session options for every session (requests add `greeting`). Default {}. */
+  sessionOptions?: Record<string, unknown>;
+  /** Per-session limits; requests may ask for less. Default: env `PARLEY_MAX_SESSION_*`, else DEFAULT_BUDGET. */
+  budget?: Partial<SessionBudget>;
+  /** Default: `PARLEY_PRICES` (JSON), else all zero. */
+  prices?: PriceTable;
+  /** Session creations per API key per window. Default 30 per 60000 ms. */
+  rateLimit?: { max: number; timeWindowMs: number };
+  /** Largest JSON body accepted by the control API, bytes. Default 16384. */
+  bodyLimitBytes?: number;
+  /** Live sessions at once. Default 16. */
+  maxActiveSessions?: number;
+  /** Clock for budgets. Default SystemClock. */
+  clock?: Clock;
+  /** Wall clock, ms since the epoch (token expiry, record times). Default Date.now. */
+  wallNow?: () => number;
+  /** The brain of a new session before budget wrapping. Default: LLM from env, else the agent's own. */
+  brainFor?: (agent: AgentDefinition) => Brain | Promise<Brain>;
+  /** Fastify logger (pino) options; false silences. Default: level from `PARLEY_LOG_LEVEL`, else 'info'. */
+  logger?: FastifyServerOptions['logger'];
+  /** Static web client folder. Default web/dist of this checkout. */
+  webRoot?: string;
+}
+
+export interface ParleyServer {
+  app: FastifyInstance;
+  url: string;
+  /** The first accepted API key (the generated one when none was configured). */
+  apiKey: string;
+  /** Whether `apiKey` was generated for this process. */
+  apiKeyGenerated: boolean;
+  db: Db;
+  store: CallStore;
+  metrics: ParleyMetrics;
+  sessions: SessionService;
+  close(): Promise<void>;
+}
+
+const DEFAULT_WEB_ROOT = resolve(fileURLToPath(new URL('../../web/dist', import.meta.url)));
+
+/** The LLM from `PARLEY_LLM_*` when configured, else the agent's embedded brain. */
+async function defaultBrainFor(agent: AgentDefinition): Promise<Brain> {
+  const baseUrl = process.env.PARLEY_LLM_BASE_URL;
+  if (!baseUrl) return agent.createBrain();
+  const { OpenAiBrain } = await import('../engines/openai/openai-brain.js');
+  return new OpenAiBrain({
+    baseUrl,
+    model: process.env.PARLEY_LLM_MODEL ?? 'gpt-4o-mini',
+    ...(process.env.PARLEY_LLM_API_KEY ? { apiKey: process.env.PARLEY_LLM_API_KEY } : {}),
+  });
+}
+
+async function defaultAgents(db: Db): Promise<Record<string, AgentDefinition>> {
+  const { createPackageTrackerAgent } = await import('../apps/package-tracker/index.js');
+  return { 'package-tracker': createPackageTrackerAgent({ db }) };
+}
+
+async function defaultRuntime(dataDir: string): Promise<ControlRuntime> {
+  const { createEmbeddedRuntime } = await import('../runtime/embedded.js');
+  return createEmbeddedRuntime({ dataDir });
+}
+
+export async function createServer(opts: ServerOptions = {}): Promise<ParleyServer> {
+  const dataDir = opts.dataDir ?? '.parley';
+  const configuredKeys = opts.apiKeys ?? parseApiKeys(process.env.PARLEY_API_KEYS);
+  const apiKeyGenerated = !configuredKeys;
+  const keys = new ApiKeys(configuredKeys ?? [generateApiKey()]);
+  const limits = { ...DEFAULT_BUDGET, ...serverLimitsFromEnv(process.env), ...opts.budget };
+  const prices = opts.prices ?? parsePriceTable(process.env.PARLEY_PRICES);
+  const tokens = new TokenIssuer({
+    ...(opts.tokenSecret ? { secret: opts.tokenSecret } : {}),
+    ...(opts.tokenTtlMs !== undefined ? { ttlMs: opts.tokenTtlMs } : {}),
+    ...(opts.wallNow ? { now: opts.wallNow } : {}),
+  });
+
+  const db = openDatabase(join(dataDir, 'parley.db'));
+  const cleanups: (() => Promise<void> | void)[] = [
+    () => {
+      db.close();
+    },
+  ];
+  try {
+    const store = new CallStore(db);
+    const wallNow = opts.wallNow ?? Date.now;
+    // Sessions a dead process left open cannot be live any more; their records stay readable.
+    store.endOrphans('server_restart', new Date(wallNow()));
+    const agents = new Map(Object.entries(opts.agents ?? (await defaultAgents(db))));
+    const defaultAgent =
+      opts.defaultAgent ?? (agents.has('package-tracker') ? 'package-tracker' : [...agents.keys()][0]);
+    if (!defaultAgent || !agents.has(defaultAgent))
+      throw new Error(`default agent '${defaultAgent}' is not configured`);
+    const runtime = opts.runtime ?? (await defaultRuntime(dataDir));
+    if (!opts.runtime) cleanups.unshift(() => runtime.close());
+    const metrics = new ParleyMetrics();
+
+    const app = Fastify({
+      logger: opts.logger ?? { level: process.env.PARLEY_LOG_LEVEL ?? 'info' },
+      bodyLimit: 1024 * 1024,
+      forceCloseConnections: true,
+    });
+    installErrorHandlers(app);
+    const brainFor = opts.brainFor ?? defaultBrainFor;
+    const sessions = new SessionService({
+      runtime,
+      store,
+      metrics,
+      tokens,
+      agents,
+      prices,
+      clock: opts.clock ?? new SystemClock(),
+      wallNow,
+      brainFor: async (agent) => brainFor(agent),
+      maxActiveSessions: opts.maxActiveSessions ?? 16,
+      log: app.log,
+    });
+    // Calls end before the store closes, so their last records are written.
+    app.addHook('preClose', async () => sessions.closeAll('server_shutdown'));
+
+    await app.register(rateLimit, { global: false });
+    await registerSessionRoutes(app, {
+      keys,
+      store,
+      sessions,
+      limits,
+      defaultAgent,
+      greeting: opts.greeting ?? true,
+      sessionOptions: opts.sessionOptions ?? {},
+      bodyLimitBytes: opts.bodyLimitBytes ?? 16 * 1024,
+      rateLimit: opts.rateLimit ?? { max: 30, timeWindowMs: 60_000 },
+    });
+    app.get('/healthz', async () => {
+      db.prepare('SELECT 1').get();
+      return { status: 'ok', activeSessions: sessions.activeCount };
+    });
+    app.get('/metrics', async (_request, reply) => {
+      void reply.header('content-type', metrics.contentType);
+      return metrics.text();
+    });
+    await registerMediaPlane(app, { authorize: sessions.authorize, log: app.log });
+
+    const webRoot = opts.webRoot ?? DEFAULT_WEB_ROOT;
+    if (existsSync(join(webRoot, 'index.html'))) {
+      await app.register(fastifyStatic, { root: webRoot, prefix: '/' });
+    } else {
+      app.get('/', async (_request, reply) =>
+        reply.status(404).send({
+          error: {
+            code: 'web_client_not_built',
+            message: 'the web client is not built: run node scripts/build-web.mjs',
+          },
+        }),
+      );
+    }
+
+    const url = await app.listen({ port: opts.port ?? 8080, host: opts.host ?? '127.0.0.1' });
+    let closing: Promise<void> | undefined;
+    return {
+      app,
+      url,
+      apiKey: keys.keys[0] as string,
+      apiKeyGenerated,
+      db,
+      store,
+      metrics,
+      sessions,
+      close: () => {
+        closing ??= (async () => {
+          await app.close();
+          for (const cleanup of cleanups) await cleanup();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    for (const cleanup of cleanups) await cleanup();
+    throw err;
+  }
+}

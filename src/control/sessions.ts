@@ -1,0 +1,259 @@
+/**
+ * Live sessions: creation through the runtime, the media token each one gets, its recorder and
+ * budget guard, and the `authorize` check the media plane calls. One place ends a session.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AgentDefinition } from '../agent.js';
+import type { Clock } from '../clock.js';
+import type { SessionApi } from '../conversation/api.js';
+import type { Brain } from '../engines/types.js';
+import { MediaAuthError } from '../media/errors.js';
+import { CostMeter } from '../metrics/cost-meter.js';
+import type { PriceTable } from '../metrics/prices.js';
+import type { ParleyMetrics } from '../metrics/prometheus.js';
+import type { CallStore } from '../store/call-store.js';
+import { BudgetGuard, type SessionBudget } from './budget.js';
+import { ApiError } from './errors.js';
+import { SessionRecorder } from './recorder.js';
+import type { ControlRuntime } from './runtime-contract.js';
+import { TokenError, type TokenIssuer } from './tokens.js';
+
+export interface ControlLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface SessionServiceDeps {
+  runtime: Pick<ControlRuntime, 'createSession'>;
+  store: CallStore;
+  metrics: ParleyMetrics;
+  tokens: TokenIssuer;
+  agents: ReadonlyMap<string, AgentDefinition>;
+  prices: PriceTable;
+  /** Clock for budgets' duration limit. */
+  clock: Clock;
+  /** Wall clock (ms since the epoch) for token expiry and record timestamps. */
+  wallNow: () => number;
+  /** The brain for a session of `agent` before budget wrapping. */
+  brainFor(agent: AgentDefinition): Promise<Brain>;
+  /** More live sessions than this are refused with 503. */
+  maxActiveSessions: number;
+  log: ControlLogger;
+}
+
+export interface CreateRequest {
+  ownerKey: string;
+  agent: string;
+  budget: SessionBudget;
+  /** Partial session options for the runtime (e.g. `{ greeting: true }`). */
+  options: Record<string, unknown>;
+}
+
+export interface CreatedSession {
+  sessionId: string;
+  agent: string;
+  token: string;
+  expiresAtMs: number;
+}
+
+interface LiveSession {
+  id: string;
+  agent: string;
+  ownerKey: string;
+  session: SessionApi;
+  jti: string;
+  tokenExpiresAtMs: number;
+  connected: boolean;
+  ended: boolean;
+  guard: BudgetGuard;
+  detach: (() => void)[];
+  connectTimer: NodeJS.Timeout;
+}
+
+export class SessionService {
+  private readonly live = new Map<string, LiveSession>();
+  /** Sessions being created: counted against the limit before their runtime session exists. */
+  private pending = 0;
+
+  constructor(private readonly deps: SessionServiceDeps) {}
+
+  get activeCount(): number {
+    return this.live.size;
+  }
+
+  isLive(id: string): boolean {
+    return this.live.has(id);
+  }
+
+  state(id: string): SessionApi['state'] | undefined {
+    return this.live.get(id)?.session.state;
+  }
+
+  async create(req: CreateRequest): Promise<CreatedSession> {
+    const { deps } = this;
+    const agent = deps.agents.get(req.agent);
+    if (!agent) {
+      throw new ApiError(
+        400,
+        'unknown_agent',
+        `unknown agent '${req.agent}'; known: ${[...deps.agents.keys()].join(', ')}`,
+      );
+    }
+    if (this.live.size + this.pending >= deps.maxActiveSessions) {
+      throw new ApiError(
+        503,
+        'at_capacity',
+        `this server is at its limit of ${deps.maxActiveSessions} live sessions`,
+      );
+    }
+    this.pending++;
+    const id = randomUUID();
+    try {
+      deps.store.createSession({
+        id,
+        agent: req.agent,
+        ownerKey: req.ownerKey,
+        createdAt: new Date(deps.wallNow()),
+        budget: { ...req.budget },
+      });
+      let live: LiveSession | undefined;
+      const guard = new BudgetGuard({
+        budget: req.budget,
+        clock: deps.clock,
+        onExhausted: (limit) => {
+          deps.log.info({ sessionId: id, limit }, 'session budget reached');
+          void this.hangUp(id, 'budget');
+        },
+      });
+      const meter = new CostMeter(deps.prices);
+      const recorder = new SessionRecorder({
+        sessionId: id,
+        store: deps.store,
+        metrics: deps.metrics,
+        meter,
+        onCost: (usd) => guard.observeCostUsd(usd),
+        onEnded: (reason) => this.onEnded(id, reason),
+        log: deps.log,
+      });
+      let session: SessionApi;
+      try {
+        session = await deps.runtime.createSession({
+          agent,
+          id,
+          audit: recorder.auditSink(),
+          options: req.options,
+          brain: guard.wrapBrain(await deps.brainFor(agent)),
+        });
+      } catch (err) {
+        guard.dispose();
+        deps.store.endSession(id, 'failed_to_start', new Date(deps.wallNow()));
+        deps.log.error({ err, sessionId: id }, 'session failed to start');
+        throw new ApiError(
+          503,
+          'engine_unavailable',
+          `the session could not start: ${(err as Error).message}`,
+        );
+      }
+      const issued = await deps.tokens.issue(id, req.agent);
+      live = {
+        id,
+        agent: req.agent,
+        ownerKey: req.ownerKey,
+        session,
+        jti: issued.jti,
+        tokenExpiresAtMs: issued.expiresAtMs,
+        connected: false,
+        ended: false,
+        guard,
+        detach: [],
+        // A session nobody connects to within the token's life would hold engines for nothing.
+        connectTimer: setTimeout(() => {
+          if (live && !live.connected) void this.hangUp(id, 'never_connected');
+        }, deps.tokens.ttlMs + 1000).unref(),
+      };
+      this.live.set(id, live);
+      live.detach.push(recorder.attach(session), guard.attach(session));
+      deps.metrics.sessionsTotal.inc({ agent: req.agent });
+      deps.metrics.sessionsActive.set(this.live.size);
+      return { sessionId: id, agent: req.agent, token: issued.token, expiresAtMs: issued.expiresAtMs };
+    } finally {
+      this.pending--;
+    }
+  }
+
+  /**
+   * The media plane's gate. Refuses missing, tampered, expired and already-used tokens, tokens of
+   * another session (when the client names the session it wants) and sessions already over.
+   */
+  authorize = async (token: string | undefined, expectedSessionId?: string): Promise<SessionApi> => {
+    try {
+      return await this.admit(token, expectedSessionId);
+    } catch (err) {
+      if (err instanceof MediaAuthError) this.deps.metrics.tokensRefused.inc({ code: err.code });
+      throw err;
+    }
+  };
+
+  private async admit(token: string | undefined, expectedSessionId?: string): Promise<SessionApi> {
+    let claims: Awaited<ReturnType<TokenIssuer['verify']>>;
+    try {
+      claims = await this.deps.tokens.verify(token);
+    } catch (err) {
+      if (err instanceof TokenError) throw new MediaAuthError(err.message, 401, err.code);
+      throw err;
+    }
+    if (expectedSessionId !== undefined && claims.sessionId !== expectedSessionId) {
+      throw new MediaAuthError('this token belongs to another session', 403, 'token_wrong_session');
+    }
+    const live = this.live.get(claims.sessionId);
+    if (!live || live.ended) {
+      throw new MediaAuthError('the session has ended', 410, 'session_ended');
+    }
+    if (live.jti !== claims.jti || live.agent !== claims.agent) {
+      throw new MediaAuthError('this token was not issued for this session', 403, 'token_wrong_session');
+    }
+    if (this.deps.wallNow() >= live.tokenExpiresAtMs) {
+      throw new MediaAuthError('the media token has expired', 401, 'token_expired');
+    }
+    if (live.connected) {
+      throw new MediaAuthError('this token has already been used to connect', 409, 'token_used');
+    }
+    live.connected = true;
+    clearTimeout(live.connectTimer);
+    return live.session;
+  }
+
+  /** Ends a live session (idempotent); resolves when the session has closed. */
+  async hangUp(id: string, reason: string): Promise<boolean> {
+    const live = this.live.get(id);
+    if (!live) return false;
+    try {
+      await live.session.close(reason);
+    } catch (err) {
+      this.deps.log.error({ err, sessionId: id }, 'session close failed');
+    }
+    // A session that failed to emit `ended` is still over as far as the record goes.
+    this.onEnded(id, reason);
+    return true;
+  }
+
+  async closeAll(reason: string): Promise<void> {
+    await Promise.all([...this.live.keys()].map((id) => this.hangUp(id, reason)));
+  }
+
+  private onEnded(id: string, reason: string): void {
+    const live = this.live.get(id);
+    if (!live || live.ended) return;
+    live.ended = true;
+    // The guard's limit is the true reason even if the session phrased it differently.
+    const finalReason = live.guard.exhaustedBy ? 'budget' : reason;
+    clearTimeout(live.connectTimer);
+    for (const off of live.detach.splice(0)) off();
+    live.guard.dispose();
+    this.deps.store.endSession(id, finalReason, new Date(this.deps.wallNow()));
+    this.live.delete(id);
+    this.deps.metrics.sessionsEnded.inc({ reason: finalReason });
+    this.deps.metrics.sessionsActive.set(this.live.size);
+  }
+}
