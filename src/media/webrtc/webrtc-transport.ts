@@ -31,6 +31,8 @@ export interface WebRtcTransportOptions {
   clientBufferMs?: number;
   /** Extra host addresses to offer as ICE candidates. Default ['127.0.0.1'] (loopback clients). */
   iceAdditionalHostAddresses?: string[];
+  /** A connected peer that sends no RTP this long has vanished (browsers send audio continuously). Default 10000. */
+  mediaTimeoutMs?: number;
   /** Messages held for the data channel until it opens. Default 200. */
   maxPendingMessages?: number;
   onClosed?: (reason: string) => void;
@@ -45,6 +47,7 @@ export class WebRtcTransport {
   private tickTimer: NodeJS.Timeout | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private lastRtpAtMs: number | undefined;
   readonly link: SessionLink;
 
   private constructor(
@@ -140,6 +143,7 @@ export class WebRtcTransport {
       attached.add(track);
       track.onReceiveRtp.subscribe((rtp) => {
         if (rtp.header.payloadType !== payloadType) return;
+        this.lastRtpAtMs = clock.now();
         this.decoder?.push(rtp.header.sequenceNumber, rtp.payload, clock.now());
       });
     };
@@ -150,6 +154,8 @@ export class WebRtcTransport {
       this.channel = channel;
       channel.stateChanged.subscribe((state) => {
         if (state === 'open') this.flushPending();
+        // The peer tore down its side (tab closed, pc.close()): faster than waiting for ICE to fail.
+        if (state === 'closed') void this.link.close('disconnected');
       });
       channel.onMessage.subscribe((data) => {
         const parsed = parseControlMessage(typeof data === 'string' ? data : data.toString('utf8'));
@@ -169,7 +175,15 @@ export class WebRtcTransport {
     this.connectTimer = setTimeout(() => {
       if (this.pc.connectionState !== 'connected') void this.link.close('connect_timeout');
     }, this.opts.connectTimeoutMs ?? 15_000);
-    this.tickTimer = setInterval(() => this.decoder?.tick(clock.now()), 20);
+    const mediaTimeoutMs = this.opts.mediaTimeoutMs ?? 10_000;
+    this.tickTimer = setInterval(() => {
+      const now = clock.now();
+      this.decoder?.tick(now);
+      // ICE consent checks are slow to notice a peer that vanished; silence on the wire is not.
+      if (this.lastRtpAtMs !== undefined && now - this.lastRtpAtMs > mediaTimeoutMs) {
+        void this.link.close('media_timeout');
+      }
+    }, 20);
   }
 
   private sendMessage(message: OutboundMessage): void {
