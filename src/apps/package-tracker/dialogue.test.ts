@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../clock.js';
+import { toolResultContent } from '../../conversation/history.js';
 import type { BrainDelta, ChatMessage } from '../../engines/types.js';
 import { createToolGateway } from '../../tools/gateway.js';
 import type { AuditEntry } from '../../tools/types.js';
@@ -63,7 +64,7 @@ function harness() {
           role: 'tool',
           toolCallId: call.id,
           name: call.name,
-          content: JSON.stringify({ status: outcome.status, result: outcome.result, reason: outcome.reason }),
+          content: toolResultContent(outcome),
         });
       }
     }

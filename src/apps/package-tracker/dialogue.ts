@@ -30,6 +30,7 @@ interface ToolMessageOutcome {
 }
 
 const OUTCOME_STATUSES: readonly string[] = [
+  'ok',
   'executed',
   'rejected',
   'needs_confirmation',
@@ -57,7 +58,8 @@ export function readToolMessage(content: string): ToolMessageOutcome {
     return { status: 'failed', reason: content };
   }
   if (isRecord(parsed) && typeof parsed.status === 'string' && OUTCOME_STATUSES.includes(parsed.status)) {
-    const outcome: ToolMessageOutcome = { status: parsed.status as ToolOutcomeStatus, result: parsed.result };
+    const status = parsed.status === 'ok' ? 'executed' : (parsed.status as ToolOutcomeStatus);
+    const outcome: ToolMessageOutcome = { status, result: parsed.result };
     const reason = parsed.reason ?? parsed.error;
     if (typeof reason === 'string') outcome.reason = reason;
     return outcome;

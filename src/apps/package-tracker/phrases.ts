@@ -5,6 +5,7 @@
  * and in pairs ("forty two nineteen").
  */
 
+const DIGIT_WORDS = ['zero', 'oh', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 const DIGIT = '{zero|oh|one|two|three|four|five|six|seven|eight|nine}';
 const TENS = '{twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety}';
 const UNIT = '{one|two|three|four|five|six|seven|eight|nine}';
@@ -12,9 +13,10 @@ const TEEN = '{ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eig
 const ORDER = '{order|package|parcel|shipment|delivery}';
 
 export const PACKAGE_TRACKER_PHRASES: string[] = [
-  // Order numbers. Every digit trigram appears once; the trigram model chains them into numbers
-  // of any length, so templates stay small (a 4-digit template alone would be 14,641 sentences).
-  `${DIGIT} ${DIGIT} ${DIGIT}`,
+  // Order numbers. The trigram model chains digit triples into numbers of any length; one
+  // template per leading digit keeps every digit pair in the corpus (templates are sampled
+  // down to a few dozen sentences each).
+  ...DIGIT_WORDS.map((first) => `${first} ${DIGIT} ${DIGIT}`),
   `${TENS} ${UNIT} ${TEEN}`,
   `${TENS} ${UNIT} ${TENS}`,
   `${TEEN} ${TENS} ${UNIT}`,

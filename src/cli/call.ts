@@ -1,0 +1,158 @@
+/**
+ * `parley call IN.wav`: the package tracker answers a recorded caller in real time with the
+ * embedded engines; prints the turns (or JSON) and can write the call as a stereo WAV.
+ */
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { SESSION_SAMPLE_RATE } from '../audio/frame.js';
+import { resample } from '../audio/resampler.js';
+import { encodeWavStereo, readWavFile } from '../audio/wav.js';
+import { createPackageTrackerAgent } from '../apps/package-tracker/index.js';
+import type { TurnTrace } from '../conversation/events.js';
+import { isVoiceName, VOICES } from '../engines/tts.js';
+import { createEmbeddedRuntime, type EmbeddedRuntimeOptions } from '../runtime/embedded.js';
+import { runRecordedCall } from '../runtime/recorded-call.js';
+import { openDatabase } from '../store/database.js';
+import { writeFile } from 'node:fs/promises';
+
+const USAGE = `usage: parley call IN.wav [-o OUT.wav] [--json] [--greeting] [--voice V]
+
+Runs the package tracker on a recorded caller, in real time, with the embedded engines.
+
+  -o, --output OUT.wav   write the call as stereo: caller left, agent right, as the caller heard it
+      --json             print only JSON on stdout: {"turns":[...]} (logs go to stderr)
+      --greeting         the agent greets first (off by default so recordings start cleanly)
+      --voice V          agent voice: ${VOICES.join(', ')} (default slt)
+      --lm domain|generic  recognizer language model (default domain: built from the agent's phrases)
+      --data-dir DIR     where language models are cached (default .parley)
+      --db PATH          orders database (default: a fresh in-memory copy of the sample orders)
+      --max-tail-ms MS   longest the call runs on after the recording ends (default 20000)
+      --verbose          log session events to stderr`;
+
+/** One turn as `--json` prints it. */
+export interface CallTurnJson {
+  userText: string;
+  agentText: string;
+  heardText: string;
+  interrupted: boolean;
+  tools: { name: string; args: unknown; status: string }[];
+  marks: TurnTrace['marks'];
+  ttfaMs: number | null;
+}
+
+export function turnJson(trace: TurnTrace): CallTurnJson {
+  return {
+    userText: trace.userText,
+    agentText: trace.agentText,
+    heardText: trace.heardText,
+    interrupted: trace.interrupted,
+    tools: trace.tools.map((t) => ({ name: t.name, args: t.args, status: t.status })),
+    marks: trace.marks,
+    ttfaMs: trace.ttfaMs ?? null,
+  };
+}
+
+function transcript(traces: TurnTrace[]): string {
+  const lines: string[] = [];
+  for (const [i, t] of traces.entries()) {
+    const ttfa = t.ttfaMs !== undefined ? `TTFA ${Math.round(t.ttfaMs)} ms` : 'no TTFA';
+    lines.push(`turn ${i + 1}  ${ttfa}`);
+    if (t.userText) lines.push(`  caller: ${t.userText}`);
+    for (const tool of t.tools)
+      lines.push(`  tool:   ${tool.name} ${JSON.stringify(tool.args)} → ${tool.status}`);
+    if (t.agentText) lines.push(`  agent:  ${t.agentText}`);
+    if (t.interrupted) lines.push(`  heard:  ${t.heardText || '(nothing)'}  [interrupted]`);
+  }
+  return lines.join('\n');
+}
+
+function fail(message: string): number {
+  console.error(`parley call: ${message}\n\n${USAGE}`);
+  return 2;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseCallArgs>;
+  try {
+    parsed = parseCallArgs(argv);
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const input = positionals[0];
+  if (!input || positionals.length > 1) return fail('give exactly one input WAV file');
+  if (!existsSync(input)) return fail(`no such file: ${input}`);
+  if (values.voice !== undefined && !isVoiceName(values.voice)) {
+    return fail(`unknown voice '${values.voice}'; use one of ${VOICES.join(', ')}`);
+  }
+  if (values.lm !== undefined && values.lm !== 'domain' && values.lm !== 'generic') {
+    return fail(`--lm must be domain or generic, got '${values.lm}'`);
+  }
+  const maxTailMs = values['max-tail-ms'] !== undefined ? Number(values['max-tail-ms']) : 20_000;
+  if (!Number.isFinite(maxTailMs) || maxTailMs < 0) return fail('--max-tail-ms must be a number of ms ≥ 0');
+
+  const log = (line: string) => console.error(`parley call: ${line}`);
+  const wav = readWavFile(input);
+  const samples =
+    wav.sampleRate === SESSION_SAMPLE_RATE
+      ? wav.samples
+      : resample(wav.samples, wav.sampleRate, SESSION_SAMPLE_RATE);
+  log(`${input}: ${(samples.length / SESSION_SAMPLE_RATE).toFixed(1)} s of caller audio`);
+
+  const runtimeOptions: EmbeddedRuntimeOptions = {};
+  if (values.voice) runtimeOptions.voice = values.voice as EmbeddedRuntimeOptions['voice'];
+  if (values.lm) runtimeOptions.lm = values.lm as 'domain' | 'generic';
+  if (values['data-dir']) runtimeOptions.dataDir = values['data-dir'];
+  const loadStart = performance.now();
+  const runtime = await createEmbeddedRuntime(runtimeOptions);
+  const db = openDatabase(values.db ?? ':memory:');
+  try {
+    const agent = createPackageTrackerAgent({ db });
+    await runtime.prepare?.(agent);
+    log(`engines ready in ${Math.round(performance.now() - loadStart)} ms; calling in real time`);
+    const result = await runRecordedCall({
+      samples,
+      maxTailMs,
+      createSession: (clock) =>
+        runtime.createSession({ agent, clock, options: { greeting: values.greeting ?? false } }),
+      onEvent: (event) => {
+        if (event.type === 'error') log(`session error: ${event.message}`);
+        else if (values.verbose) console.error(JSON.stringify(event));
+      },
+    });
+    log(`call ended after ${(result.durationMs / 1000).toFixed(1)} s, ${result.traces.length} turns`);
+    if (values.output) {
+      await writeFile(values.output, encodeWavStereo(result.caller, result.agent, SESSION_SAMPLE_RATE));
+      log(`wrote ${values.output} (caller left, agent right)`);
+    }
+    if (values.json) process.stdout.write(`${JSON.stringify({ turns: result.traces.map(turnJson) })}\n`);
+    else console.log(transcript(result.traces));
+    return 0;
+  } finally {
+    await runtime.close();
+    db.close();
+  }
+}
+
+function parseCallArgs(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      output: { type: 'string', short: 'o' },
+      json: { type: 'boolean' },
+      greeting: { type: 'boolean' },
+      voice: { type: 'string' },
+      lm: { type: 'string' },
+      'data-dir': { type: 'string' },
+      db: { type: 'string' },
+      'max-tail-ms': { type: 'string' },
+      verbose: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
