@@ -1,6 +1,7 @@
 /** The sessions API: create, read, transcript, list, hang up. JSON in and out, keyed by API key. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { SessionOptions } from '../conversation/options.js';
 import type { CallStore, SessionRecord } from '../store/call-store.js';
 import { bearer, type ApiKeys } from './api-keys.js';
 import { resolveBudget, type SessionBudget } from './budget.js';
@@ -17,7 +18,7 @@ export interface RouteDeps {
   /** Greeting for sessions that do not say (served sessions greet by default). */
   greeting: boolean;
   /** Server-wide session options, under each request's own. */
-  sessionOptions: Record<string, unknown>;
+  sessionOptions: Partial<SessionOptions>;
   bodyLimitBytes: number;
   rateLimit: { max: number; timeWindowMs: number };
 }

@@ -10,6 +10,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AgentDefinition } from '../agent.js';
 import { type Clock, SystemClock } from '../clock.js';
+import type { SessionOptions } from '../conversation/options.js';
 import type { Brain } from '../engines/types.js';
 import { registerMediaPlane } from '../media/plane.js';
 import { type PriceTable, parsePriceTable } from '../metrics/prices.js';
@@ -47,7 +48,7 @@ export interface ServerOptions {
   /** Greeting for sessions whose request does not say. Default true. */
   greeting?: boolean;
   /** Session options for every session (requests add `greeting`). Default {}. */
-  sessionOptions?: Record<string, unknown>;
+  sessionOptions?: Partial<SessionOptions>;
   /** Per-session limits; requests may ask for less. Default: env `PARLEY_MAX_SESSION_*`, else DEFAULT_BUDGET. */
   budget?: Partial<SessionBudget>;
   /** Default: `PARLEY_PRICES` (JSON), else all zero. */
@@ -88,14 +89,8 @@ const DEFAULT_WEB_ROOT = resolve(fileURLToPath(new URL('../../web/dist', import.
 
 /** The LLM from `PARLEY_LLM_*` when configured, else the agent's embedded brain. */
 async function defaultBrainFor(agent: AgentDefinition): Promise<Brain> {
-  const baseUrl = process.env.PARLEY_LLM_BASE_URL;
-  if (!baseUrl) return agent.createBrain();
-  const { OpenAiBrain } = await import('../engines/openai/openai-brain.js');
-  return new OpenAiBrain({
-    baseUrl,
-    model: process.env.PARLEY_LLM_MODEL ?? 'gpt-4o-mini',
-    ...(process.env.PARLEY_LLM_API_KEY ? { apiKey: process.env.PARLEY_LLM_API_KEY } : {}),
-  });
+  const { brainFromEnv } = await import('../runtime/brain-from-env.js');
+  return brainFromEnv() ?? agent.createBrain();
 }
 
 async function defaultAgents(db: Db): Promise<Record<string, AgentDefinition>> {
@@ -139,6 +134,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<ParleyServ
       throw new Error(`default agent '${defaultAgent}' is not configured`);
     const runtime = opts.runtime ?? (await defaultRuntime(dataDir));
     if (!opts.runtime) cleanups.unshift(() => runtime.close());
+    // Language models load before the first call rather than during it.
+    for (const agent of agents.values()) await runtime.prepare?.(agent);
     const metrics = new ParleyMetrics();
 
     const app = Fastify({

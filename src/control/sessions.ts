@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { AgentDefinition } from '../agent.js';
 import type { Clock } from '../clock.js';
 import type { SessionApi } from '../conversation/api.js';
+import type { SessionOptions } from '../conversation/options.js';
 import type { Brain } from '../engines/types.js';
 import { MediaAuthError } from '../media/errors.js';
 import { CostMeter } from '../metrics/cost-meter.js';
@@ -46,8 +47,7 @@ export interface CreateRequest {
   ownerKey: string;
   agent: string;
   budget: SessionBudget;
-  /** Partial session options for the runtime (e.g. `{ greeting: true }`). */
-  options: Record<string, unknown>;
+  options: Partial<SessionOptions>;
 }
 
 export interface CreatedSession {

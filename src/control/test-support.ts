@@ -7,6 +7,7 @@ import type { AudioFrame } from '../audio/frame.js';
 import { type Clock, SystemClock } from '../clock.js';
 import type { SessionApi } from '../conversation/api.js';
 import type { SessionEvent, SessionState, TurnTrace } from '../conversation/events.js';
+import type { SessionOptions } from '../conversation/options.js';
 import type { Brain, ChatMessage } from '../engines/types.js';
 import { createToolGateway, type ToolGateway } from '../tools/gateway.js';
 import type { ControlRuntime, ControlSessionRequest } from './runtime-contract.js';
@@ -25,7 +26,7 @@ export class DrivenSession implements SessionApi {
     readonly id: string,
     readonly brain: Brain,
     readonly tools: ToolGateway,
-    readonly options: Record<string, unknown>,
+    readonly options: Partial<SessionOptions>,
     private readonly clock: Clock,
   ) {}
 
