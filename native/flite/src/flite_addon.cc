@@ -42,8 +42,11 @@ std::map<std::string, VoiceEntry> &voices() {
   return table;
 }
 
-// Registration touches flite's global voice list, so it happens once, on the JS thread.
+// Registration touches flite's global voice list, so it happens once per process, under a lock
+// (worker_threads may load this addon in several JS environments).
 VoiceEntry *loadVoice(const std::string &name) {
+  static std::mutex registering;
+  std::lock_guard<std::mutex> lock(registering);
   auto &table = voices();
   auto it = table.find(name);
   if (it == table.end()) return nullptr;
