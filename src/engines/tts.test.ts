@@ -13,8 +13,9 @@ describe('createSynthesizer', () => {
     }
   });
 
-  it('defaults to slt and applies the rate to flite and espeak-ng alike', async () => {
+  it('names its voices as asked, defaults to slt, and applies the rate to flite and espeak-ng alike', async () => {
     expect((await createSynthesizer()).voice).toBe('slt');
+    expect((await createSynthesizer('espeak')).voice).toBe('espeak');
     for (const voice of ['slt', 'espeak'] as const) {
       const normal = await createSynthesizer(voice);
       const fast = await createSynthesizer(voice, { rate: 1.5 });

@@ -28,7 +28,9 @@ export interface EspeakOptions {
 
 export class EspeakSynthesizer implements Synthesizer {
   readonly sampleRate: number;
-  readonly voice: string;
+  /** As createSynthesizer names it; the espeak-ng voice itself is `espeakVoice`. */
+  readonly voice = 'espeak';
+  readonly espeakVoice: string;
   private readonly wordsPerMinute: number;
   private readonly frameMs: number;
   private readonly command: string;
@@ -42,7 +44,7 @@ export class EspeakSynthesizer implements Synthesizer {
         'use a rate between 0.5 and 2.5',
       );
     }
-    this.voice = opts.voice ?? 'en-us';
+    this.espeakVoice = opts.voice ?? 'en-us';
     this.wordsPerMinute = Math.round(NORMAL_WPM * rate);
     this.sampleRate = opts.sampleRate ?? SESSION_SAMPLE_RATE;
     this.frameMs = opts.frameMs ?? FRAME_MS;
@@ -61,9 +63,13 @@ export class EspeakSynthesizer implements Synthesizer {
           return () => undefined;
         }
         // Text goes in on stdin so a reply starting with '-' is never read as an option.
-        const child = spawn(this.command, ['--stdout', '-v', this.voice, '-s', String(this.wordsPerMinute)], {
-          stdio: ['pipe', 'pipe', 'pipe'],
-        });
+        const child = spawn(
+          this.command,
+          ['--stdout', '-v', this.espeakVoice, '-s', String(this.wordsPerMinute)],
+          {
+            stdio: ['pipe', 'pipe', 'pipe'],
+          },
+        );
         let header = Buffer.alloc(0);
         let resampler: StreamingResampler | undefined;
         let oddByte: number | undefined;
