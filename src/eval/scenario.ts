@@ -75,13 +75,16 @@ const toolCallExpectation = z.strictObject({
   status: z.enum(['executed', 'rejected', 'needs_confirmation', 'failed', 'timeout', 'cancelled']).optional(),
 });
 
+/** A word or phrase; bare numbers in YAML (4219) count as text. */
+const phrase = z.union([z.string().min(1), z.number()]).transform(String);
+
 const expectations = z.strictObject({
   toolCalls: z.array(toolCallExpectation).default([]),
   /** Tools that must not execute (e.g. cancel_order after the caller said no). */
   noToolCalls: z.array(z.string()).default([]),
   /** Words or phrases the caller must hear (case-insensitive; spoken digits match numerals). */
-  agentSays: z.array(z.string()).default([]),
-  agentSaysNot: z.array(z.string()).default([]),
+  agentSays: z.array(phrase).default([]),
+  agentSaysNot: z.array(phrase).default([]),
   noPrematureReply: z.boolean().default(false),
   stopsWhenInterrupted: z.boolean().default(false),
   noFalseBargeIn: z.boolean().default(false),
@@ -90,7 +93,7 @@ const expectations = z.strictObject({
   noSelfResponse: z.boolean().default(false),
   filler: z.boolean().default(false),
   /** The agent's last reply must still contain this value (pinned-fact recall late in a call). */
-  recallInLastReply: z.string().optional(),
+  recallInLastReply: phrase.optional(),
 });
 export type Expectations = z.output<typeof expectations>;
 
