@@ -1,0 +1,238 @@
+import { normalizeForMatch, words } from './text-for-speech.js';
+
+/** Whether what the caller said so far sounds like a finished turn. */
+export type Completeness = 'complete' | 'incomplete' | 'unknown';
+
+const NUMBER_WORDS = new Set([
+  'zero',
+  'oh',
+  'o',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+  'twenty',
+  'thirty',
+  'forty',
+  'fifty',
+  'sixty',
+  'seventy',
+  'eighty',
+  'ninety',
+  'hundred',
+  'thousand',
+  'double',
+  'triple',
+]);
+
+/** Words a finished sentence rarely ends on: the caller is mid-thought. */
+const DANGLING = new Set([
+  'and',
+  'or',
+  'but',
+  'so',
+  'because',
+  'um',
+  'uh',
+  'er',
+  'erm',
+  'hmm',
+  'like',
+  'the',
+  'a',
+  'an',
+  'my',
+  'your',
+  'our',
+  'their',
+  'his',
+  'her',
+  'to',
+  'of',
+  'for',
+  'with',
+  'from',
+  'in',
+  'on',
+  'at',
+  'by',
+  'is',
+  'are',
+  'was',
+  'were',
+  'its',
+  "it's",
+  'is',
+  'if',
+  'that',
+  'which',
+  'then',
+  'about',
+  'number',
+  'than',
+  'want',
+  'need',
+  'would',
+  'could',
+  'can',
+  "i'm",
+  'i',
+  'we',
+  'um,',
+  'also',
+  'plus',
+]);
+
+const QUESTION_OPENERS = new Set([
+  'where',
+  'what',
+  'when',
+  'why',
+  'who',
+  'which',
+  'how',
+  'is',
+  'are',
+  'can',
+  'could',
+  'would',
+  'will',
+  'do',
+  'does',
+  'did',
+  'has',
+  'have',
+  'should',
+]);
+
+/** Turns that are whole on their own. */
+const CLOSED_PHRASES = new Set([
+  'yes',
+  'yeah',
+  'yep',
+  'no',
+  'nope',
+  'okay',
+  'ok',
+  'thanks',
+  'thank you',
+  'thank you very much',
+  'bye',
+  'goodbye',
+  'hello',
+  'hi',
+  'correct',
+  'right',
+  'sure',
+  'yes please',
+  'no thanks',
+  'go ahead',
+  'do it',
+  'that is all',
+  "that's all",
+  "that's it",
+]);
+
+export interface CompletenessOptions {
+  /** A trailing run of spoken digits shorter than this is an unfinished number. Default 4. */
+  minDigitRun: number;
+}
+
+function isNumberWord(w: string): boolean {
+  return NUMBER_WORDS.has(w) || /^\d+$/.test(w);
+}
+
+/** Lexical judgement of a (partial) transcript. */
+export function lexicalCompleteness(
+  text: string,
+  opts: CompletenessOptions = { minDigitRun: 4 },
+): Completeness {
+  const normalized = normalizeForMatch(text);
+  const ws = words(normalized);
+  const last = ws[ws.length - 1];
+  if (!last) return 'unknown';
+  if (CLOSED_PHRASES.has(normalized)) return 'complete';
+  if (DANGLING.has(last)) return 'incomplete';
+  let digitRun = 0;
+  for (let i = ws.length - 1; i >= 0 && isNumberWord(ws[i] as string); i--) {
+    const w = ws[i] as string;
+    digitRun += /^\d+$/.test(w) ? w.length : 1;
+  }
+  if (digitRun > 0 && digitRun < opts.minDigitRun) return 'incomplete';
+  const first = ws[0] as string;
+  if (QUESTION_OPENERS.has(first) && ws.length >= 3) return 'complete';
+  return 'unknown';
+}
+
+/**
+ * Acoustic cue: a finished sentence usually fades (energy drops over its last syllable),
+ * while a pause mid-sentence cuts off at full level. `levelsDb` are the turn's speech frames.
+ */
+export function endingFalls(levelsDb: number[], dropDb = 6): boolean {
+  const finite = levelsDb.filter((l) => Number.isFinite(l));
+  if (finite.length < 6) return false;
+  const sorted = [...finite].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] as number;
+  const tail = finite.slice(-2);
+  const tailMean = tail.reduce((a, b) => a + b, 0) / tail.length;
+  return tailMean <= median - dropDb;
+}
+
+/** Both cues: the words decide when they can; a falling ending settles the undecided ones. */
+export function judgeCompleteness(text: string, levelsDb: number[]): Completeness {
+  const lexical = lexicalCompleteness(text);
+  if (lexical !== 'unknown') return lexical;
+  return endingFalls(levelsDb) ? 'complete' : 'unknown';
+}
+
+const BACKCHANNELS = new Set([
+  'mhm',
+  'mm',
+  'mmhm',
+  'mm hmm',
+  'uh huh',
+  'uh-huh',
+  'okay',
+  'ok',
+  'right',
+  'yeah',
+  'yes',
+  'yep',
+  'sure',
+  'i see',
+  'got it',
+  'alright',
+  'all right',
+  'hmm',
+]);
+
+/** "mhm", "okay", "right", "uh huh", "yeah": acknowledgement, not a turn. */
+export function isBackchannel(text: string): boolean {
+  return BACKCHANNELS.has(normalizeForMatch(text).replace(/-/g, ' '));
+}
+
+const AFFIRMATIVE =
+  /^(yes|yeah|yep|yup|sure|correct|right|ok|okay)?\s*(yes|yeah|yep|please|correct|go ahead|do it|that's right|that is right|confirm|sure)?\s*(please|go ahead|do it)?$/;
+
+/** A clear yes to a confirmation question ("yes", "yeah", "yes please", "correct", "go ahead", "do it"). */
+export function isAffirmative(text: string): boolean {
+  const normalized = normalizeForMatch(text);
+  if (normalized.length === 0) return false;
+  if (/\b(no|not|don't|dont|wait|stop|cancel that)\b/.test(normalized)) return false;
+  return AFFIRMATIVE.test(normalized);
+}

@@ -1,0 +1,481 @@
+import type { AgentDefinition } from '../agent.js';
+import type { AudioFrame } from '../audio/frame.js';
+import { SESSION_SAMPLE_RATE } from '../audio/frame.js';
+import type { Clock } from '../clock.js';
+import type { Brain, ChatMessage, Recognizer, Synthesizer, Vad } from '../engines/types.js';
+import type { ToolGateway } from '../tools/gateway.js';
+import type { SessionApi } from './api.js';
+import { BargeInDetector } from './barge-in.js';
+import { isAffirmative, isBackchannel } from './completeness.js';
+import { buildContext } from './context.js';
+import { EchoGuard } from './echo-guard.js';
+import { Emitter } from './emitter.js';
+import type { SessionEvent, SessionState, TurnMarks, TurnTrace } from './events.js';
+import { History } from './history.js';
+import { Listener, type ListenedWindow } from './listener.js';
+import { resolveOptions, type SessionOptions } from './options.js';
+import { Reply, type ReplyResult, type ReplySource } from './reply.js';
+import { summarize } from './summary.js';
+import { applyHeard, buildTrace } from './trace.js';
+import { TurnDetector, type TurnSignal } from './turn-detector.js';
+
+export interface SessionDeps {
+  id: string;
+  clock: Clock;
+  /** Per-session VAD (it has recurrent state). */
+  vad: Vad;
+  recognizer: Recognizer;
+  synthesizer: Synthesizer;
+  brain: Brain;
+  tools: ToolGateway;
+  agent: Pick<AgentDefinition, 'persona' | 'greeting' | 'extractFacts'>;
+  /** Phrases that bias the recognizer, where it supports hints. */
+  hints?: string[];
+  /**
+   * Read-only preparation while the caller is still talking: given the stable prefix of a
+   * partial, calls worth prefetching. They go through the gateway in phase 'partial', so
+   * anything that is not read-only is refused; results are reused by the committed turn.
+   */
+  prepare?(stableText: string): { name: string; arguments: string }[];
+}
+
+interface ActiveReply {
+  reply: Reply;
+  turnId: number;
+  userText: string;
+  marks: TurnMarks;
+  /** A user turn (traced) or fixed speech (greeting, check-in, resumption). */
+  kind: 'turn' | 'fixed';
+  continuation: boolean;
+  interrupted: boolean;
+}
+
+const MAX_FRAME_SAMPLES = SESSION_SAMPLE_RATE; // one second
+
+/** A call: frames in, agent frames and typed events out, all time from the injected clock. */
+export class Session implements SessionApi {
+  readonly id: string;
+  private readonly options: SessionOptions;
+  private readonly events = new Emitter<SessionEvent>();
+  private readonly audio = new Emitter<AudioFrame>();
+  private readonly detector: TurnDetector;
+  private readonly listener: Listener;
+  private readonly echo: EchoGuard;
+  private readonly bargeIn: BargeInDetector;
+  private readonly conversation = new History();
+  private readonly traceList: TurnTrace[] = [];
+  private readonly lifetime = new AbortController();
+  private current: SessionState = 'listening';
+  private active: ActiveReply | undefined;
+  private started = false;
+  private closed = false;
+  private turnSeq = 0;
+  private turnId = 0;
+  private turnStartedDuringReply = false;
+  private turnInterrupted = false;
+  private committing = 0;
+  private resumable: string | undefined;
+  private playoutEndMs = 0;
+  private outputLatencyMs: number;
+  private pendingSttMs = 0;
+  private idleTimer: AbortController | undefined;
+  private checkedIn = false;
+  private prefetched = new Set<string>();
+  private summarizedAtTurn = 0;
+
+  constructor(
+    private readonly deps: SessionDeps,
+    options?: Partial<SessionOptions>,
+  ) {
+    this.id = deps.id;
+    this.options = resolveOptions(options);
+    this.outputLatencyMs = this.options.outputLatencyMs;
+    this.detector = new TurnDetector(this.options);
+    this.echo = new EchoGuard(this.options);
+    this.bargeIn = new BargeInDetector(this.options.minInterruptionMs);
+    this.listener = new Listener(deps.vad, deps.recognizer, this.detector, this.options.preRollMs, {
+      gate: (w) => this.gate(w),
+      window: (w, isSpeech) => this.watchForBargeIn(w, isSpeech),
+      signal: (s) => this.onTurnSignal(s),
+      partial: (text, stable) => this.onPartial(text, stable),
+      error: (message) => this.error(message),
+    });
+  }
+
+  get state(): SessionState {
+    return this.current;
+  }
+
+  start(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    this.emit({ type: 'state', state: this.current, atMs: this.deps.clock.now() });
+    const greeting = this.deps.agent.greeting;
+    if (this.options.greeting && greeting)
+      this.startReply({ kind: 'text', text: greeting }, 0, '', {}, 'fixed');
+    else this.armIdle();
+  }
+
+  pushAudio(frame: AudioFrame): void {
+    if (this.closed) return;
+    const problem = describeBadFrame(frame);
+    if (problem) {
+      this.error(`audio frame refused: ${problem}`);
+      return;
+    }
+    this.listener.push(frame);
+  }
+
+  onAgentAudio(listener: (frame: AudioFrame) => void): () => void {
+    return this.audio.on(listener);
+  }
+
+  onEvent(listener: (event: SessionEvent) => void): () => void {
+    return this.events.on(listener);
+  }
+
+  setOutputLatencyMs(ms: number): void {
+    if (Number.isFinite(ms) && ms >= 0) this.outputLatencyMs = ms;
+  }
+
+  reportHeard(turnId: number, atMs: number): void {
+    const trace = this.traceList.find((t) => t.turnId === turnId);
+    if (trace) applyHeard(trace, atMs);
+    else if (this.active?.turnId === turnId) this.active.marks.heardStart ??= atMs;
+  }
+
+  history(): ChatMessage[] {
+    return this.conversation.messages();
+  }
+
+  traces(): TurnTrace[] {
+    return [...this.traceList];
+  }
+
+  /** Facts pinned from the caller's turns (they survive every summary). */
+  facts(): Record<string, string> {
+    return this.conversation.facts();
+  }
+
+  async close(reason = 'closed'): Promise<void> {
+    if (this.closed) return;
+    const atMs = this.deps.clock.now();
+    this.active?.reply.interrupt(atMs, this.outputLatencyMs);
+    this.closed = true;
+    this.lifetime.abort();
+    this.disarmIdle();
+    this.listener.close();
+    this.current = 'ended';
+    this.events.emit({ type: 'state', state: 'ended', atMs });
+    this.events.emit({ type: 'ended', reason, atMs });
+    try {
+      await this.deps.vad.close?.();
+    } catch {
+      // The VAD is per session; a failure to release it must not fail the hang-up.
+    }
+  }
+
+  private emit(event: SessionEvent): void {
+    if (!this.closed) this.events.emit(event);
+  }
+
+  private error(message: string): void {
+    this.emit({ type: 'error', message, atMs: this.deps.clock.now() });
+  }
+
+  private refreshState(): void {
+    if (this.closed) return;
+    const next: SessionState =
+      this.active && !this.active.interrupted && this.active.reply.audioStarted
+        ? 'agent_speaking'
+        : this.detector.inTurn
+          ? 'user_speaking'
+          : this.active || this.committing > 0
+            ? 'thinking'
+            : 'listening';
+    if (next === this.current) return;
+    this.current = next;
+    this.emit({ type: 'state', state: next, atMs: this.deps.clock.now() });
+  }
+
+  /** The agent's own voice ringing back into the mic is not caller speech. */
+  private gate(w: ListenedWindow): number {
+    if (this.options.echoReturnGain <= 0) return w.probability;
+    return this.echo.isEchoLevel(w.rms, w.startMs + w.durationMs, this.outputLatencyMs) ? 0 : w.probability;
+  }
+
+  private watchForBargeIn(w: ListenedWindow, isSpeech: boolean): void {
+    const active = this.active;
+    if (!active || active.interrupted) {
+      this.bargeIn.reset();
+      return;
+    }
+    if (this.bargeIn.push(isSpeech, w.startMs, w.durationMs)) this.interrupt(active);
+  }
+
+  private interrupt(active: ActiveReply): void {
+    const atMs = this.deps.clock.now();
+    const { heard, discarded } = active.reply.interrupt(atMs, this.outputLatencyMs);
+    active.interrupted = true;
+    this.turnInterrupted = true;
+    this.resumable = discarded || undefined;
+    this.emit({
+      type: 'interrupted',
+      turnId: active.turnId,
+      heardText: heard,
+      discardedText: discarded,
+      atMs,
+    });
+    this.refreshState();
+  }
+
+  private onTurnSignal(signal: TurnSignal): void {
+    const now = this.deps.clock.now();
+    switch (signal.type) {
+      case 'speech_started':
+        this.turnId = ++this.turnSeq;
+        this.turnStartedDuringReply = this.active !== undefined && !this.active.interrupted;
+        this.turnInterrupted = false;
+        this.prefetched.clear();
+        this.checkedIn = false;
+        this.disarmIdle();
+        this.listener.openTurn(signal.atMs, this.deps.hints ?? []);
+        this.emit({ type: 'user_speech_started', atMs: signal.atMs });
+        break;
+      case 'speech_resumed':
+        this.emit({ type: 'user_speech_started', atMs: signal.atMs });
+        break;
+      case 'speech_stopped':
+        this.emit({ type: 'user_speech_stopped', atMs: signal.atMs });
+        break;
+      case 'commit':
+        void this.commit(signal.speechEndMs, signal.completeness, now);
+        break;
+    }
+    this.refreshState();
+  }
+
+  private onPartial(text: string, stableText: string): void {
+    this.emit({
+      type: 'transcript_partial',
+      turnId: this.turnId,
+      text,
+      stableText,
+      atMs: this.deps.clock.now(),
+    });
+    if (!this.deps.prepare || !stableText) return;
+    let calls: { name: string; arguments: string }[] = [];
+    try {
+      calls = this.deps.prepare(stableText);
+    } catch (err) {
+      this.error(`prepare: ${(err as Error).message}`);
+    }
+    for (const call of calls) {
+      const key = `${call.name}:${call.arguments}`;
+      if (this.prefetched.has(key)) continue;
+      this.prefetched.add(key);
+      const proposal = {
+        callId: `prefetch-${this.turnId}-${this.prefetched.size}`,
+        name: call.name,
+        arguments: call.arguments,
+        sessionId: this.id,
+        turnId: this.turnId,
+        phase: 'partial' as const,
+      };
+      this.deps.tools.propose(proposal, this.lifetime.signal).catch(() => {});
+    }
+  }
+
+  private async commit(speechEndMs: number, completeness: string, committedAtMs: number): Promise<void> {
+    const turn = this.listener.takeTurn();
+    if (!turn) return;
+    const turnId = this.turnId;
+    const active = this.active;
+    if (active && !active.interrupted && this.turnStartedDuringReply && !this.turnInterrupted) {
+      // Speech too short to take the floor from the agent (a cough, a knock, a brief "mhm").
+      turn.close();
+      this.pendingSttMs += turn.audioMs;
+      return;
+    }
+    const marks: TurnMarks = { speechEnd: speechEndMs, committed: committedAtMs };
+    this.committing++;
+    this.refreshState();
+    let text = '';
+    try {
+      const final = await turn.finish();
+      text = final.text.trim();
+    } catch (err) {
+      this.error(`recognizer: ${(err as Error).message}`);
+    } finally {
+      this.committing--;
+      this.pendingSttMs += turn.audioMs;
+    }
+    if (this.closed) return;
+    marks.sttFinal = this.deps.clock.now();
+    this.emit({ type: 'transcript_final', turnId, text, atMs: marks.sttFinal });
+    const resumable = this.resumable;
+    this.resumable = undefined;
+    if (!text) return this.settleIdle();
+
+    const echo = this.echo.checkTranscript(text, this.deps.clock.now());
+    if (echo.echo) {
+      this.emit({ type: 'echo_dropped', text, similarity: echo.similarity, atMs: this.deps.clock.now() });
+      if (resumable) this.startReply({ kind: 'text', text: resumable }, turnId, '', {}, 'fixed', true);
+      return this.settleIdle();
+    }
+    if (resumable && this.options.resumeAfterBackchannel && isBackchannel(text)) {
+      this.startReply({ kind: 'text', text: resumable }, turnId, '', {}, 'fixed', true);
+      return;
+    }
+
+    const reason =
+      completeness === 'complete' ? 'complete' : completeness === 'incomplete' ? 'max_silence' : 'silence';
+    this.emit({ type: 'turn_committed', turnId, text, reason, atMs: this.deps.clock.now() });
+    if (isAffirmative(text)) this.deps.tools.confirmPending(turnId);
+    else this.deps.tools.cancelPending();
+    let facts: Record<string, string> = {};
+    try {
+      facts = this.deps.agent.extractFacts?.(text) ?? {};
+    } catch (err) {
+      this.error(`extractFacts: ${(err as Error).message}`);
+    }
+    this.conversation.addUser(text, facts);
+    if (this.active && !this.active.interrupted) this.interrupt(this.active);
+    const context = buildContext(this.conversation, this.deps.tools.specs(), {
+      persona: this.deps.agent.persona,
+      personaEveryTurns: this.options.personaEveryTurns,
+      contextTokenBudget: this.options.contextTokenBudget,
+    });
+    this.startReply({ kind: 'brain', context }, turnId, text, marks, 'turn');
+  }
+
+  private settleIdle(): void {
+    this.refreshState();
+    if (this.current === 'listening') this.armIdle();
+  }
+
+  private startReply(
+    source: ReplySource,
+    turnId: number,
+    userText: string,
+    marks: TurnMarks,
+    kind: ActiveReply['kind'],
+    continuation = false,
+  ): void {
+    const { clock } = this.deps;
+    const reply = new Reply(
+      {
+        turnId,
+        sessionId: this.id,
+        clock,
+        brain: this.deps.brain,
+        synthesizer: this.deps.synthesizer,
+        tools: this.deps.tools,
+        options: this.options,
+        echo: this.echo,
+        marks,
+        committedAtMs: marks.committed ?? clock.now(),
+        notBeforeMs: this.playoutEndMs,
+        emit: (e) => this.emit(e),
+        emitAudio: (f) => {
+          if (!this.closed) this.audio.emit(f);
+        },
+        onAudioStarted: () => this.refreshState(),
+      },
+      source,
+    );
+    const entry: ActiveReply = { reply, turnId, userText, marks, kind, continuation, interrupted: false };
+    this.active = entry;
+    this.bargeIn.reset();
+    this.disarmIdle();
+    this.refreshState();
+    reply.done.then(
+      (result) => this.finishReply(entry, result),
+      (err: unknown) => this.error(`reply: ${(err as Error).message}`),
+    );
+  }
+
+  private finishReply(entry: ActiveReply, result: ReplyResult): void {
+    this.playoutEndMs = Math.max(this.playoutEndMs, entry.reply.playout.endMs);
+    if (this.active === entry) this.active = undefined;
+    for (const round of result.toolRounds) this.conversation.addToolRound('', round.calls, round.outcomes);
+    this.conversation.addAgent(result.heardText, { continuation: entry.continuation });
+    const atMs = this.deps.clock.now();
+    this.emit({
+      type: 'reply_done',
+      turnId: entry.turnId,
+      text: result.agentText,
+      interrupted: result.interrupted,
+      atMs,
+    });
+    this.emit({
+      type: 'usage',
+      inputTokens: result.inputTokens,
+      outputTokens: result.outputTokens,
+      ttsChars: result.ttsChars,
+      sttAudioMs: Math.round(this.pendingSttMs),
+      atMs,
+    });
+    this.pendingSttMs = 0;
+    if (entry.kind === 'turn') {
+      const trace = buildTrace(entry.turnId, entry.userText, entry.marks, result);
+      this.traceList.push(trace);
+      this.emit({ type: 'turn_trace', trace, atMs });
+    }
+    void this.maybeSummarize();
+    this.settleIdle();
+  }
+
+  private async maybeSummarize(): Promise<void> {
+    const turns = this.conversation.userTurns;
+    const every = this.options.summaryEveryTurns;
+    if (every <= 0 || turns === 0 || turns % every !== 0 || this.summarizedAtTurn === turns) return;
+    this.summarizedAtTurn = turns;
+    const keep = this.options.keepRecentMessages;
+    const older = this.conversation.olderThan(keep);
+    if (older.length === 0) return;
+    const count = older.length;
+    const text = await summarize(
+      this.options.summarizer,
+      this.deps.brain,
+      this.conversation.summary(),
+      older,
+      this.lifetime.signal,
+    );
+    // Messages added while the brain summarized stay verbatim.
+    if (!this.closed) this.conversation.compact(text, this.conversation.recent().length - count);
+  }
+
+  private armIdle(): void {
+    if (this.options.idleCheckInMs <= 0 || this.checkedIn || this.closed || !this.started) return;
+    this.disarmIdle();
+    const timer = new AbortController();
+    this.idleTimer = timer;
+    this.deps.clock.sleep(this.options.idleCheckInMs, timer.signal).then(
+      () => {
+        if (this.idleTimer !== timer || this.current !== 'listening' || this.active) return;
+        this.checkedIn = true;
+        this.startReply({ kind: 'text', text: this.options.idleCheckInText }, this.turnSeq, '', {}, 'fixed');
+      },
+      () => {},
+    );
+  }
+
+  private disarmIdle(): void {
+    this.idleTimer?.abort();
+    this.idleTimer = undefined;
+  }
+}
+
+function describeBadFrame(frame: AudioFrame | undefined): string | undefined {
+  if (!frame || typeof frame !== 'object') return 'not an AudioFrame';
+  if (!(frame.samples instanceof Int16Array)) return 'samples must be an Int16Array of 16-bit PCM';
+  if (frame.sampleRate !== SESSION_SAMPLE_RATE) {
+    return `sample rate ${frame.sampleRate} Hz; the session takes ${SESSION_SAMPLE_RATE} Hz (resample in the transport)`;
+  }
+  if (frame.samples.length === 0) return 'empty frame';
+  if (frame.samples.length > MAX_FRAME_SAMPLES)
+    return `${frame.samples.length} samples; at most one second per frame`;
+  if (!Number.isFinite(frame.startMs)) return 'startMs must be a finite media time in ms';
+  return undefined;
+}

@@ -1,0 +1,42 @@
+import type { Brain, ChatMessage } from '../engines/types.js';
+import { slotSummary } from './history.js';
+
+const INSTRUCTION =
+  'Summarize this phone call so far in at most three short sentences for your own memory. ' +
+  'Keep names, numbers, order details and decisions; no greeting, no commentary.';
+
+function transcriptOf(messages: ChatMessage[]): string {
+  return messages
+    .map((m) => {
+      if (m.role === 'tool') return `tool ${m.name ?? ''}: ${m.content}`;
+      if (m.toolCalls?.length)
+        return `agent called ${m.toolCalls.map((c) => `${c.name}(${c.arguments})`).join(', ')}`;
+      return `${m.role === 'user' ? 'caller' : m.role === 'assistant' ? 'agent' : 'note'}: ${m.content}`;
+    })
+    .join('\n');
+}
+
+/** Asks the brain (an LLM) for the rolling summary; falls back to the slot summary if it cannot. */
+export async function summarize(
+  how: 'slots' | 'brain',
+  brain: Brain,
+  previous: string,
+  older: ChatMessage[],
+  signal: AbortSignal,
+): Promise<string> {
+  if (how === 'slots') return slotSummary(previous, older);
+  try {
+    let text = '';
+    const prompt = `${previous ? `Earlier summary: ${previous}\n\n` : ''}${transcriptOf(older)}`;
+    const messages: ChatMessage[] = [
+      { role: 'system', content: INSTRUCTION },
+      { role: 'user', content: prompt },
+    ];
+    for await (const delta of brain.respond({ messages, tools: [] }, signal)) {
+      if (delta.type === 'text') text += delta.text;
+    }
+    return text.trim() || slotSummary(previous, older);
+  } catch {
+    return slotSummary(previous, older);
+  }
+}

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { createHarness } from './harness.js';
+
+describe('turn taking', () => {
+  it('does not answer a caller pausing mid-number ("four two … one nine")', async () => {
+    const h = createHarness({
+      script: ['my order number is four two one nine'],
+      replies: [[{ text: 'Thanks.' }]],
+    });
+    h.session.start();
+    await h.silence(200);
+    await h.say(600); // "my order number is four two"
+    await h.silence(600);
+    expect(h.of('turn_committed')).toHaveLength(0);
+    expect(h.of('reply_started')).toHaveLength(0);
+    await h.say(200); // "one nine"
+    await h.silence(1200);
+    const commits = h.of('turn_committed');
+    expect(commits.map((c) => c.text)).toEqual(['my order number is four two one nine']);
+    expect(h.of('reply_started')).toHaveLength(1);
+    expect(h.session.history()[0]).toEqual({ role: 'user', content: 'my order number is four two one nine' });
+  });
+
+  it('answers a complete question before silenceMs, and waits silenceMs for an undecided statement', async () => {
+    const question = createHarness({ script: ['where is my order'] });
+    question.session.start();
+    await question.say(500);
+    await question.silence(1000);
+    const q = question.first('turn_committed');
+    const qEnd = question.first('user_speech_stopped');
+    expect(q?.reason).toBe('complete');
+    expect((q?.atMs ?? 0) - (qEnd?.atMs ?? 0)).toBeLessThan(300);
+
+    const statement = createHarness({ script: ['i have a parcel'] });
+    statement.session.start();
+    await statement.say(500);
+    await statement.silence(1000);
+    const s = statement.first('turn_committed');
+    const sEnd = statement.first('user_speech_stopped');
+    expect(s?.reason).toBe('silence');
+    expect((s?.atMs ?? 0) - (sEnd?.atMs ?? 0)).toBeGreaterThanOrEqual(300);
+  });
+
+  it('replies with paced 20 ms frames and records every mark of the turn', async () => {
+    const h = createHarness({
+      script: ['where is my order'],
+      replies: [[{ text: 'It shipped on Monday, it arrives today.' }]],
+    });
+    h.session.start();
+    await h.say(500);
+    await h.silence(4000);
+    const trace = h.session.traces()[0];
+    expect(trace?.agentText).toBe('It shipped on Monday, it arrives today.');
+    expect(trace?.heardText).toBe(trace?.agentText);
+    const m = trace?.marks ?? {};
+    for (const key of [
+      'speechEnd',
+      'committed',
+      'sttFinal',
+      'brainFirstToken',
+      'firstClause',
+      'ttsFirstAudio',
+      'playoutStart',
+    ] as const) {
+      expect(m[key], key).toBeTypeOf('number');
+    }
+    expect(trace?.ttfaMs).toBe((m.playoutStart ?? 0) - (m.speechEnd ?? 0));
+    const starts = h.agentFrames.map((f) => f.startMs);
+    expect(h.agentFrames.every((f) => f.samples.length === 320 && f.sampleRate === 16_000)).toBe(true);
+    for (let i = 1; i < starts.length; i++)
+      expect((starts[i] as number) - (starts[i - 1] as number)).toBeGreaterThanOrEqual(20);
+    expect(h.of('clause').map((c) => c.text)).toEqual(['It shipped on Monday,', 'it arrives today.']);
+    expect(h.of('usage')[0]?.ttsChars).toBe('It shipped on Monday,'.length + 'it arrives today.'.length);
+    expect(h.session.state).toBe('listening');
+  });
+});
