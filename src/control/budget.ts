@@ -34,6 +34,11 @@ export interface BudgetGuardOptions {
   nearLine?: string;
   /** Spoken as the last answer when the turn limit is reached. */
   goodbyeLine?: string;
+  /**
+   * After the goodbye (or the answer during which a limit was reached) finishes playing, how long
+   * to wait before hanging up, ms, so the caller's buffered audio is heard. Default 1500.
+   */
+  closeGraceMs?: number;
   /** Called once when a limit is reached; the caller ends the session with reason 'budget'. */
   onExhausted(limit: BudgetLimit): void;
 }
@@ -141,9 +146,9 @@ export class BudgetGuard {
       case 'turn_trace': {
         const turnId = e.type === 'reply_done' ? e.turnId : e.trace.turnId;
         this.replying = false;
-        if (this.closeAfterReply) this.exhaust(this.closeAfterReply);
+        if (this.closeAfterReply) this.exhaustAfterGrace(this.closeAfterReply);
         else if (this.lastTurn && (this.goodbyeTurnId === undefined || this.goodbyeTurnId === turnId)) {
-          this.exhaust('turns');
+          this.exhaustAfterGrace('turns');
         }
         break;
       }
@@ -162,6 +167,17 @@ export class BudgetGuard {
   private reachWhenIdle(limit: BudgetLimit): void {
     if (this.replying) this.closeAfterReply = limit;
     else this.exhaust(limit);
+  }
+
+  private graceStarted = false;
+
+  private exhaustAfterGrace(limit: BudgetLimit): void {
+    if (this.graceStarted) return;
+    this.graceStarted = true;
+    this.opts.clock.sleep(this.opts.closeGraceMs ?? 1500, this.stop.signal).then(
+      () => this.exhaust(limit),
+      () => {},
+    );
   }
 
   private exhaust(limit: BudgetLimit): void {

@@ -51,6 +51,8 @@ export interface ServerOptions {
   sessionOptions?: Partial<SessionOptions>;
   /** Per-session limits; requests may ask for less. Default: env `PARLEY_MAX_SESSION_*`, else DEFAULT_BUDGET. */
   budget?: Partial<SessionBudget>;
+  /** Wait after a budget goodbye has played before hanging up, ms. Default 1500. */
+  budgetGraceMs?: number;
   /** Default: `PARLEY_PRICES` (JSON), else all zero. */
   prices?: PriceTable;
   /** Session creations per API key per window. Default 30 per 60000 ms. */
@@ -156,6 +158,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<ParleyServ
       wallNow,
       brainFor: async (agent) => brainFor(agent),
       maxActiveSessions: opts.maxActiveSessions ?? 16,
+      ...(opts.budgetGraceMs !== undefined ? { budgetGraceMs: opts.budgetGraceMs } : {}),
       log: app.log,
     });
     // Calls end before the store closes, so their last records are written.

@@ -38,6 +38,8 @@ export interface SessionServiceDeps {
   wallNow: () => number;
   /** The brain for a session of `agent` before budget wrapping. */
   brainFor(agent: AgentDefinition): Promise<Brain>;
+  /** Wait after a budget goodbye before hanging up, ms (BudgetGuard's closeGraceMs). */
+  budgetGraceMs?: number;
   /** More live sessions than this are refused with 503. */
   maxActiveSessions: number;
   log: ControlLogger;
@@ -121,6 +123,7 @@ export class SessionService {
       const guard = new BudgetGuard({
         budget: req.budget,
         clock: deps.clock,
+        ...(deps.budgetGraceMs !== undefined ? { closeGraceMs: deps.budgetGraceMs } : {}),
         onExhausted: (limit) => {
           deps.log.info({ sessionId: id, limit }, 'session budget reached');
           void this.hangUp(id, 'budget');

@@ -1,6 +1,7 @@
 /**
- * Test support for the control plane: a runtime whose sessions are driven turn by turn by the
- * test (no audio), yet use the real brain wrapping, tool gateway and audit path the server builds.
+ * Test support for the control plane: runtimes that use the real brain wrapping, tool gateway
+ * and audit path the server builds — one driven turn by turn without audio (DrivenRuntime), one
+ * running real Sessions on deterministic engines fed by real audio (ScriptedRuntime).
  */
 import type { AgentDefinition } from '../agent.js';
 import type { AudioFrame } from '../audio/frame.js';
@@ -9,6 +10,8 @@ import type { SessionApi } from '../conversation/api.js';
 import type { SessionEvent, SessionState, TurnTrace } from '../conversation/events.js';
 import type { SessionOptions } from '../conversation/options.js';
 import type { Brain, ChatMessage } from '../engines/types.js';
+import { Session } from '../conversation/session.js';
+import { EnergyVad, ScriptedRecognizer, ToneSynthesizer } from '../engines/testing/index.js';
 import { createToolGateway, type ToolGateway } from '../tools/gateway.js';
 import type { ControlRuntime, ControlSessionRequest } from './runtime-contract.js';
 
@@ -145,4 +148,50 @@ export class DrivenRuntime implements ControlRuntime {
   async close(): Promise<void> {
     this.closed = true;
   }
+}
+
+export interface ScriptedRuntimeOptions {
+  /** What each caller utterance is recognized as, in order (per session). */
+  script: string[];
+  clock?: Clock;
+  /** Agent audio per character, ms. Default 5 (short replies keep tests quick). */
+  msPerChar?: number;
+}
+
+/**
+ * Real Sessions (turn detection, replies, playout, tools) on deterministic engines: an energy VAD,
+ * a scripted recognizer and a tone synthesizer. Loud audio is speech; its words come from the script.
+ */
+export class ScriptedRuntime implements ControlRuntime {
+  private readonly clock: Clock;
+
+  constructor(private readonly opts: ScriptedRuntimeOptions) {
+    this.clock = opts.clock ?? new SystemClock();
+  }
+
+  async createSession(o: ControlSessionRequest): Promise<SessionApi> {
+    const clock = o.clock ?? this.clock;
+    const id = o.id ?? `scripted-${Date.now()}`;
+    const tools = createToolGateway({
+      sessionId: id,
+      tools: o.agent.tools,
+      clock,
+      ...(o.audit ? { audit: o.audit } : {}),
+    });
+    return new Session(
+      {
+        id,
+        clock,
+        vad: new EnergyVad(),
+        recognizer: new ScriptedRecognizer({ clock, script: this.opts.script, msPerWord: 60 }),
+        synthesizer: new ToneSynthesizer({ clock, msPerChar: this.opts.msPerChar ?? 5 }),
+        brain: o.brain ?? o.agent.createBrain(),
+        tools,
+        agent: o.agent,
+      },
+      o.options,
+    );
+  }
+
+  async close(): Promise<void> {}
 }
