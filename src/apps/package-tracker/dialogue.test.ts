@@ -178,6 +178,11 @@ describe('package tracker dialogue', () => {
     expect(tools[0]?.args).toEqual({ order_number: '4219' });
   });
 
+  it('asks again when it catches only a stray word', async () => {
+    const { say } = harness();
+    expect(await say('why')).toBe("Sorry, I didn't catch that. How can I help with your order?");
+  });
+
   it('says goodbye', async () => {
     const { say } = harness();
     expect(await say('thank you goodbye')).toBe('Thanks for calling. Goodbye!');

@@ -6,7 +6,7 @@
 import type { ChatMessage, ToolCallRequest } from '../../engines/types.js';
 import type { ToolOutcomeStatus } from '../../tools/types.js';
 import { type Intent, understand } from './intents.js';
-import { extractOrderNumber } from './numbers.js';
+import { extractOrderNumber, tokenize } from './numbers.js';
 import {
   ASK_ORDER_NUMBER,
   askCancelConfirmation,
@@ -196,7 +196,8 @@ function answerUser(messages: ChatMessage[], userIndex: number): Move {
     case 'no':
       return { kind: 'say', text: SAY.goodbye };
     case 'unknown':
-      return { kind: 'say', text: SAY.outOfDomain };
+      // A word or two we cannot place is more likely a mishearing than a question off the subject.
+      return { kind: 'say', text: tokenize(user.content).length <= 2 ? SAY.notCaught : SAY.outOfDomain };
   }
 }
 

@@ -16,6 +16,7 @@ export const SAY = {
   goodbye: 'Thanks for calling. Goodbye!',
   welcome: "You're welcome. Is there anything else?",
   whatElse: 'Sure. What else can I help with?',
+  notCaught: "Sorry, I didn't catch that. How can I help with your order?",
   outOfDomain:
     'Sorry, I can only help with your orders: where a package is, cancelling an order, or texting a tracking link.',
   transferring: "Okay, I'm transferring you to a person now. Please hold.",
