@@ -14,8 +14,20 @@ export class OutOfVocabularyError extends EngineError {
   }
 }
 
-/** Word → its dictionary lines ("word PH ONES", then "word(2) ..." for variants). */
-export async function loadDictionary(path = GENERIC_DICT_PATH): Promise<Map<string, string[]>> {
+const loaded = new Map<string, Promise<Map<string, string[]>>>();
+
+/** Word → its dictionary lines ("word PH ONES", then "word(2) ..." for variants); parsed once per path. */
+export function loadDictionary(path = GENERIC_DICT_PATH): Promise<Map<string, string[]>> {
+  let entries = loaded.get(path);
+  if (!entries) {
+    entries = parseDictionary(path);
+    loaded.set(path, entries);
+    entries.catch(() => loaded.delete(path));
+  }
+  return entries;
+}
+
+async function parseDictionary(path: string): Promise<Map<string, string[]>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
