@@ -96,9 +96,10 @@ describe('POST /v1/media/webrtc errors', () => {
     expect(((await expired.json()) as { error: { code: string } }).error.code).toBe('token_expired');
   });
 
-  it('answers garbage SDP with 400 invalid_sdp and leaves the session usable', async () => {
+  it('answers garbage SDP with 400 invalid_sdp and ends that session only', async () => {
     const { url, wsUrl, add } = await startPlane();
     const session = add('t1');
+    const other = add('t2');
     const res = await fetch(`${url}/v1/media/webrtc`, {
       method: 'POST',
       headers: { 'content-type': 'application/sdp', authorization: 'Bearer t1' },
@@ -108,9 +109,10 @@ describe('POST /v1/media/webrtc errors', () => {
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('invalid_sdp');
     expect(body.error.message).toMatch(/SDP/);
-    expect(session.state).not.toBe('ended');
-    const client = await connectWs(`${wsUrl}/v1/media/ws?token=t1`);
+    expect(session.closeReason).toBe('media_failed');
+    const client = await connectWs(`${wsUrl}/v1/media/ws?token=t2`);
     await until(() => client.json.some((m) => m.type === 'hello'));
+    expect(other.state).not.toBe('ended');
     client.ws.close();
   });
 

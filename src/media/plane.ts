@@ -7,7 +7,7 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Clock, SystemClock } from '../clock.js';
 import type { SessionApi } from '../conversation/api.js';
-import { describeError, MediaAuthError, MediaRequestError } from './errors.js';
+import { describeError, MediaRequestError } from './errors.js';
 import { MAX_OFFER_BYTES } from './webrtc/offer.js';
 import { WebRtcTransport, type WebRtcTransportOptions } from './webrtc/webrtc-transport.js';
 import { MAX_AUDIO_MESSAGE_BYTES } from './websocket/audio-message.js';
@@ -99,18 +99,10 @@ export async function registerMediaPlane(app: FastifyInstance, deps: MediaPlaneD
           .send(answerSdp);
       } catch (err) {
         release(session.id, holder);
+        // The token is spent on this attempt: end the session rather than leave it waiting for media.
+        await session.close('media_failed').catch(() => undefined);
         throw err;
       }
-    });
-
-    // WHIP-style hang-up of a WebRTC call.
-    media.delete('/v1/media/webrtc/:sessionId', async (req, reply) => {
-      const session = await deps.authorize(bearerToken(req));
-      const { sessionId } = req.params as { sessionId: string };
-      if (session.id !== sessionId)
-        throw new MediaAuthError('this token belongs to another session', 403, 'forbidden');
-      await active.get(session.id)?.close('hangup');
-      return reply.code(204).send();
     });
 
     media.get(

@@ -1,0 +1,116 @@
+/**
+ * The call over WebRTC: one sendrecv Opus transceiver and an "events" data channel; the offer
+ * is posted with the session token once ICE gathering is complete (non-trickle).
+ */
+import { LevelMeter } from './level-meter.js';
+import type { CallTransport, TransportCallbacks } from './transport.js';
+
+export interface RtcCallOptions {
+  mediaUrl: string;
+  token: string;
+  mic: MediaStream;
+  audioElement: HTMLAudioElement;
+  callbacks: TransportCallbacks;
+  /** Give up on ICE gathering after this long and send what we have. Default 3000 ms. */
+  gatherTimeoutMs?: number;
+}
+
+export class MediaRequestFailed extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function startRtcCall(opts: RtcCallOptions): Promise<CallTransport> {
+  const pc = new RTCPeerConnection({ iceServers: [] });
+  const ctx = new AudioContext();
+  let meter: LevelMeter | undefined;
+  const [micTrack] = opts.mic.getAudioTracks();
+  if (!micTrack) throw new Error('no microphone track');
+  pc.addTransceiver(micTrack, { direction: 'sendrecv', streams: [opts.mic] });
+  const events = pc.createDataChannel('events');
+  events.onmessage = (e) => {
+    try {
+      opts.callbacks.onMessage(JSON.parse(String(e.data)));
+    } catch {
+      // Not JSON: ignore.
+    }
+  };
+  pc.ontrack = (e) => {
+    const stream = e.streams[0] ?? new MediaStream([e.track]);
+    opts.audioElement.srcObject = stream;
+    void opts.audioElement.play().catch(() => undefined);
+    // Chrome only runs WebAudio on a remote stream that is also attached to a media element.
+    meter = new LevelMeter(ctx, ctx.createMediaStreamSource(stream));
+  };
+  pc.onconnectionstatechange = () => opts.callbacks.onConnection(pc.connectionState);
+  await pc.setLocalDescription(await pc.createOffer());
+  await waitForGathering(pc, opts.gatherTimeoutMs ?? 3000);
+  const res = await fetch(opts.mediaUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/sdp', authorization: `Bearer ${opts.token}` },
+    body: pc.localDescription?.sdp ?? '',
+  });
+  const text = await res.text();
+  if (res.status !== 201) {
+    pc.close();
+    await ctx.close();
+    let code = 'media_error';
+    let message = text;
+    try {
+      const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
+      code = body.error?.code ?? code;
+      message = body.error?.message ?? message;
+    } catch {
+      // Plain text error.
+    }
+    throw new MediaRequestFailed(res.status, code, message);
+  }
+  await pc.setRemoteDescription({ type: 'answer', sdp: text });
+  await ctx.resume().catch(() => undefined);
+
+  return {
+    kind: 'webrtc',
+    send: (message) => {
+      if (events.readyState === 'open') events.send(JSON.stringify(message));
+    },
+    remoteRms: () => meter?.rms() ?? 0,
+    playoutDelayMs: async () => {
+      const stats = await pc.getStats();
+      let ms: number | undefined;
+      stats.forEach((s) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'audio' && s.jitterBufferEmittedCount > 0) {
+          ms = (1000 * s.jitterBufferDelay) / s.jitterBufferEmittedCount;
+        }
+      });
+      return ms === undefined ? undefined : ms + 1000 * (ctx.outputLatency || ctx.baseLatency || 0);
+    },
+    // The browser's jitter buffer is short and not ours to drain; the server flushes its queue.
+    flushPlayback: () => undefined,
+    close: async () => {
+      if (events.readyState === 'open') {
+        events.send(JSON.stringify({ type: 'hangup' }));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      pc.close();
+      await ctx.close().catch(() => undefined);
+    },
+  };
+}
+
+function waitForGathering(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    pc.addEventListener('icegatheringstatechange', () => {
+      if (pc.iceGatheringState === 'complete') {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+}
