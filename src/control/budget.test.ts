@@ -15,7 +15,10 @@ function eventSource() {
       return () => listeners.delete(l);
     },
   } as unknown as SessionApi;
-  return { session, emit: (e: SessionEvent) => listeners.forEach((l) => l(e)) };
+  const emit = (e: SessionEvent) => {
+    for (const l of listeners) l(e);
+  };
+  return { session, emit };
 }
 
 async function answer(brain: Brain): Promise<string> {

@@ -1,0 +1,164 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { concat, silence, sine, splitFrames } from '../audio/signals.js';
+import { encodeAudioMessage } from '../media/websocket/audio-message.js';
+import { GOODBYE_LINE } from './budget.js';
+import { createServer, type ParleyServer, type ServerOptions } from './server.js';
+import { DrivenRuntime, ScriptedRuntime } from './test-support.js';
+
+const KEY = 'pk_live_server_test_key_0123456789';
+const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const open: { server: ParleyServer; dir: string }[] = [];
+
+async function start(opts: Partial<ServerOptions>): Promise<ParleyServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-live-'));
+  const server = await createServer({
+    dataDir: dir,
+    apiKeys: [KEY],
+    port: 0,
+    logger: false,
+    greeting: false,
+    webRoot: join(dir, 'no-web'),
+    runtime: new ScriptedRuntime({ script: ['where is my order four two one nine', 'thanks'] }),
+    ...opts,
+  });
+  open.push({ server, dir });
+  return server;
+}
+
+afterEach(async () => {
+  for (const { server, dir } of open.splice(0)) {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function post(server: ParleyServer, body: object = {}) {
+  const res = await fetch(`${server.url}/v1/sessions`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+function connect(
+  url: string,
+): Promise<{ socket: WebSocket; events: { type: string; reason?: string }[]; closed: Promise<void> }> {
+  const socket = new WebSocket(url);
+  const events: { type: string; reason?: string }[] = [];
+  socket.on('message', (data, isBinary) => {
+    if (!isBinary) events.push(JSON.parse(data.toString()));
+  });
+  const closed = new Promise<void>((r) => socket.once('close', () => r()));
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => resolve({ socket, events, closed }));
+    socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    socket.once('error', reject);
+  });
+}
+
+async function speak(socket: WebSocket, speechMs: number, silenceMs: number): Promise<void> {
+  for (const frame of splitFrames(
+    concat(sine(300, speechMs, 16_000, 0.3), silence(silenceMs, 16_000)),
+    16_000,
+  )) {
+    if (socket.readyState !== WebSocket.OPEN) return;
+    socket.send(encodeAudioMessage(frame.samples));
+    await sleep(20);
+  }
+}
+
+describe('a listening server on loopback', () => {
+  it('serves health, refuses a second connection with the same token, and ends a call at its turn budget', async () => {
+    const server = await start({ budgetGraceMs: 200 });
+    const health = await fetch(`${server.url}/healthz`);
+    expect(await health.json()).toEqual({ status: 'ok', activeSessions: 0 });
+
+    const created = await post(server, { budget: { maxTurns: 1 } });
+    expect(created.status).toBe(201);
+    const { sessionId, token, media } = created.body as {
+      sessionId: string;
+      token: string;
+      media: { websocket: string };
+    };
+    const wsUrl = `${media.websocket}?token=${encodeURIComponent(token)}`;
+    const call = await connect(wsUrl);
+    await expect(connect(wsUrl)).rejects.toThrow('HTTP 409');
+
+    await speak(call.socket, 800, 1000);
+    await Promise.race([call.closed, sleep(15_000)]);
+    expect(call.events.at(-1)).toMatchObject({ type: 'ended', reason: 'budget' });
+
+    const transcript = await (
+      await fetch(`${server.url}/v1/sessions/${sessionId}/transcript`, { headers })
+    ).json();
+    expect(transcript).toMatchObject({ active: false, endReason: 'budget' });
+    expect(transcript.turns).toHaveLength(1);
+    expect(transcript.turns[0].agentText).toContain(GOODBYE_LINE);
+    expect(transcript.turns[0].heardText).toContain(GOODBYE_LINE);
+
+    // Replay after hang-up.
+    await expect(connect(wsUrl)).rejects.toThrow('HTTP 410');
+
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/parley_turns_total 1/);
+    expect(metrics).toMatch(/parley_sessions_ended_total\{reason="budget"\} 1/);
+    expect(metrics).toMatch(/parley_ttfa_ms_count 1/);
+    expect(metrics).toMatch(/parley_tool_calls_total\{tool="get_order_status",outcome="executed"\} 1/);
+    expect(metrics).toMatch(/parley_stt_audio_seconds_total (0\.\d*[1-9]|[1-9])/);
+  });
+
+  it('ends a call that runs past its duration budget', async () => {
+    const server = await start({});
+    const created = await post(server, { budget: { maxDurationMs: 600 } });
+    const { sessionId, token, media } = created.body as {
+      sessionId: string;
+      token: string;
+      media: { websocket: string };
+    };
+    const call = await connect(`${media.websocket}?token=${encodeURIComponent(token)}`);
+    await Promise.race([call.closed, sleep(5_000)]);
+    expect(call.events.at(-1)).toMatchObject({ type: 'ended', reason: 'budget' });
+    const record = await (await fetch(`${server.url}/v1/sessions/${sessionId}`, { headers })).json();
+    expect(record).toMatchObject({ active: false, endReason: 'budget' });
+  });
+});
+
+describe('cost', () => {
+  it('prices usage with the configured table, reports it, and ends the call at the cost budget', async () => {
+    const runtime = new DrivenRuntime();
+    const server = await start({
+      runtime,
+      budgetGraceMs: 0,
+      prices: {
+        sttUsdPerMinute: 0.006 * 1000,
+        inputUsdPerMillionTokens: 0,
+        outputUsdPerMillionTokens: 100_000,
+        ttsUsdPerMillionChars: 0,
+        toolCallUsd: 0,
+      },
+    });
+    const created = await post(server, { budget: { maxCostUsd: 1 } });
+    const { sessionId } = created.body as { sessionId: string };
+    const session = runtime.find(sessionId);
+    // 1 s of audio at 6 USD/min = 0.1; 4 output tokens at 0.1 USD each = 0.4.
+    await session.userTurn('hello', { inputTokens: 10, outputTokens: 4 });
+    let record = await (await fetch(`${server.url}/v1/sessions/${sessionId}`, { headers })).json();
+    expect(record.costUsd).toBeCloseTo(0.5, 6);
+    expect(record.active).toBe(true);
+    await session.userTurn('and again', { inputTokens: 10, outputTokens: 4 });
+    await sleep(50);
+    record = await (await fetch(`${server.url}/v1/sessions/${sessionId}/transcript`, { headers })).json();
+    expect(record).toMatchObject({ active: false, endReason: 'budget' });
+    expect(record.cost.totalUsd).toBeCloseTo(1.0, 6);
+    expect(record.cost.usage).toMatchObject({ inputTokens: 20, outputTokens: 8, sttAudioMs: 2000 });
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/parley_cost_usd_total 1(\.0+)?\n/);
+    expect(metrics).toMatch(/parley_brain_tokens_total\{direction="output"\} 8/);
+  });
+});
