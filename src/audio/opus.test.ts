@@ -38,7 +38,7 @@ describe('Opus 48 kHz / 20 ms', () => {
     expect(bytes / 10).toBeLessThan(200);
   });
 
-  it('conceal() gives exactly one 20 ms frame, and decoding continues after a loss', () => {
+  it('conceal() gives exactly one 20 ms frame of decoder concealment, and decoding continues after a loss', () => {
     const encoder = new OpusEncoder48k();
     const decoder = new OpusDecoder48k();
     const tone = sine(440, 800, 48_000, 0.4);
@@ -51,19 +51,23 @@ describe('Opus 48 kHz / 20 ms', () => {
       played.push(index === 10 || index === 11 ? decoder.conceal() : decoder.decode(packet));
     });
     for (const frame of played) expect(frame.length).toBe(OPUS_FRAME_SAMPLES);
-    // The first concealed frame continues the sound rather than dropping to silence at once.
-    expect(Math.abs(played[10]![0]!)).toBeGreaterThan(0);
-    // The decoder resynchronises within a few hundred ms of the loss.
+    const level = (frame: Int16Array) => toneLevelDbfs(frame, 440, 48_000);
     const before = concat(...played.slice(2, 10));
+    // The decoder's concealment continues the tone at its pitch, then fades while the loss lasts.
+    expect(Math.abs(level(played[10]!) - level(before))).toBeLessThan(3);
+    expect(zeroCrossingFrequency(played[10]!, 48_000)).toBeGreaterThan(420);
+    expect(zeroCrossingFrequency(played[10]!, 48_000)).toBeLessThan(460);
+    expect(level(played[11]!)).toBeLessThan(level(played[10]!));
+    expect(level(played[11]!)).toBeGreaterThan(level(before) - 20);
+    // The decoder resynchronises within a few hundred ms of the loss.
     const after = concat(...played.slice(26));
-    expect(Math.abs(toneLevelDbfs(after, 440, 48_000) - toneLevelDbfs(before, 440, 48_000))).toBeLessThan(
-      1.5,
-    );
+    expect(Math.abs(level(after) - level(before))).toBeLessThan(1.5);
   });
 
   it('conceal() before any packet gives a silent 20 ms frame', () => {
     const frame = new OpusDecoder48k().conceal();
     expect(frame.length).toBe(OPUS_FRAME_SAMPLES);
+    expect(frame.every((sample) => sample === 0)).toBe(true);
   });
 
   it('rejects frames of the wrong size and garbage packets with clear errors', () => {
@@ -79,14 +83,19 @@ describe('Opus 48 kHz / 20 ms', () => {
       const e = new OpusEncoder48k(); const d = new OpusDecoder48k();
       const tone = sine(440, 100, 48000, 0.4);
       let n = 0; for (let o = 0; o < tone.length; o += 960) n += d.decode(e.encode(tone.subarray(o, o + 960))).length;
-      console.log(JSON.stringify({ backend: opusBackend(), decoded: n, concealed: d.conceal().length }));`;
+      console.log(JSON.stringify({ backend: opusBackend(), decoded: n, concealed: d.conceal().length, audible: d.conceal().some((x) => x !== 0) }));`;
     const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       env: { ...process.env, OPUS_FORCE_WASM: '1' },
       encoding: 'utf8',
       timeout: 30_000,
     });
     expect(result.stderr).toBe('');
-    expect(JSON.parse(result.stdout.trim())).toEqual({ backend: 'wasm', decoded: 4800, concealed: 960 });
+    expect(JSON.parse(result.stdout.trim())).toEqual({
+      backend: 'wasm',
+      decoded: 4800,
+      concealed: 960,
+      audible: true,
+    });
   });
 
   it('reports which build is in use', () => {

@@ -55,12 +55,26 @@ export class OpusEncoder48k {
   }
 }
 
+/**
+ * A TOC byte (RFC 6716 §3.1) for one 20 ms mono frame in the same mode and bandwidth as `toc`.
+ * A packet holding only a TOC byte tells libopus "this frame was lost": it runs its concealment
+ * for exactly the duration the TOC names.
+ */
+function lossMarkerToc(toc: number): number {
+  const config = toc >> 3;
+  let twentyMs: number;
+  if (config < 12)
+    twentyMs = config - (config % 4) + 1; // SILK: 10, 20, 40, 60 ms
+  else if (config < 16)
+    twentyMs = config - (config % 2) + 1; // hybrid: 10, 20 ms
+  else twentyMs = config - (config % 4) + 3; // CELT: 2.5, 5, 10, 20 ms
+  return twentyMs << 3; // mono, one frame
+}
+
 export class OpusDecoder48k {
   private readonly decoder: Decoder;
-  /** Whether the library accepts an empty packet as "lost" and runs the decoder's own concealment. */
-  private decoderConceals = true;
-  private lastFrame: Int16Array | undefined;
-  private lostInARow = 0;
+  /** TOC byte of the last good packet: concealment continues in its mode. */
+  private lastToc: number | undefined;
 
   constructor() {
     this.decoder = new Decoder({ channels: 1, sample_rate: OPUS_SAMPLE_RATE });
@@ -75,40 +89,25 @@ export class OpusDecoder48k {
     } catch (error) {
       throw new RangeError(`Opus: cannot decode packet of ${packet.length} bytes (${String(error)})`);
     }
-    this.lastFrame = pcm;
-    this.lostInARow = 0;
+    this.lastToc = packet[0];
     return pcm;
   }
 
   /**
-   * One 20 ms frame (exactly 960 samples) to play in place of a lost packet: the decoder's own
-   * concealment where the library exposes it; otherwise the last frame mirrored (so the waveform
-   * continues without a step) and faded out, then silence for further losses.
+   * One 20 ms frame (exactly 960 samples) to play in place of a lost packet, from the decoder's
+   * own packet-loss concealment, which also keeps its state in step for the packets that follow.
+   * Silence when nothing has been decoded yet.
    */
   conceal(): Int16Array {
-    this.lostInARow++;
-    if (this.decoderConceals) {
-      try {
-        const pcm = asInt16(this.decoder.decode(new Uint8Array(0)));
-        if (pcm.length >= OPUS_FRAME_SAMPLES) return pcm.slice(0, OPUS_FRAME_SAMPLES);
-      } catch {
-        // This build rejects empty packets: use our own concealment from now on.
-      }
-      this.decoderConceals = false;
-    }
     const out = new Int16Array(OPUS_FRAME_SAMPLES);
-    const last = this.lastFrame;
-    if (this.lostInARow > 1 || !last || last.length === 0) return out;
-    for (let i = 0; i < OPUS_FRAME_SAMPLES; i++) {
-      const mirrored = last[Math.max(0, last.length - 1 - (i % last.length))]!;
-      out[i] = Math.round(mirrored * (1 - i / OPUS_FRAME_SAMPLES));
-    }
+    if (this.lastToc === undefined) return out;
+    const pcm = asInt16(this.decoder.decode(Uint8Array.of(lossMarkerToc(this.lastToc))));
+    out.set(pcm.subarray(0, OPUS_FRAME_SAMPLES));
     return out;
   }
 
   reset(): void {
     this.decoder.reset();
-    this.lastFrame = undefined;
-    this.lostInARow = 0;
+    this.lastToc = undefined;
   }
 }
