@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
-  make g++ python3
+  make g++ python3 pkgconf
   pocketsphinx pocketsphinx-en-us pocketsphinx-testdata libpocketsphinx-dev libsphinxbase-dev sphinxbase-utils
   flite flite1-dev espeak-ng libespeak-ng-dev sox
   chromium fonts-dejavu-core
