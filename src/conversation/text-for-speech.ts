@@ -15,7 +15,8 @@ export function textForSpeech(text: string): string {
     .replace(/(^|[\s(])[*_]([^*_\s][^*_]*?)[*_](?=[\s).,!?;:]|$)/g, '$1$2')
     .replace(/[*_~#|]/g, '')
     .replace(EMOJI, '')
-    .replace(/\s+/g, ' ');
+    .replace(/\s+/g, ' ')
+    .replace(/ ([,.!?;:])/g, '$1');
 }
 
 /** Words as spoken units, for mapping played audio back to text. */

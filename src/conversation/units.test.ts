@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../clock.js';
+import { ClauseBuffer } from './clause-buffer.js';
+import { endingFalls, isAffirmative, isBackchannel, lexicalCompleteness } from './completeness.js';
+import { echoSimilarity } from './echo-guard.js';
+import { Playout } from './playout.js';
+import { StablePrefix } from './stable-prefix.js';
+import { textForSpeech } from './text-for-speech.js';
+
+describe('ClauseBuffer', () => {
+  it('flushes on punctuation, keeps decimals whole and never splits a word', () => {
+    const buffer = new ClauseBuffer(30);
+    const out: string[] = [];
+    for (const piece of ['It costs 3', '.5 dollars', ', and ', 'ships today', '. Thanks!', ' Bye'])
+      out.push(...buffer.push(piece));
+    out.push(...buffer.flush());
+    expect(out).toEqual(['It costs 3.5 dollars,', 'and ships today.', 'Thanks!', 'Bye']);
+    const long = new ClauseBuffer(20);
+    const parts = [
+      ...long.push('supercalifragilistic words keep coming without any pause at all'),
+      ...long.flush(),
+    ];
+    expect(parts.every((p) => !p.includes('  '))).toBe(true);
+    expect(parts.join(' ')).toBe('supercalifragilistic words keep coming without any pause at all');
+    expect(parts.slice(0, -1).every((p) => p.length <= 21 || !p.includes(' '))).toBe(true);
+  });
+
+  it('strips markdown and emoji before speaking', () => {
+    expect(textForSpeech('**Order 4219** is _on its way_ 🚚! See [the link](http://x).')).toBe(
+      'Order 4219 is on its way! See the link.',
+    );
+    expect(textForSpeech('- first\n- second')).toBe('first second');
+  });
+});
+
+describe('completeness', () => {
+  it('hears an unfinished number, a dangling word, a question and a plain yes', () => {
+    expect(lexicalCompleteness('my order number is four two')).toBe('incomplete');
+    expect(lexicalCompleteness('my order number is')).toBe('incomplete');
+    expect(lexicalCompleteness('i want to track it and')).toBe('incomplete');
+    expect(lexicalCompleteness('where is my order number four two one nine')).toBe('complete');
+    expect(lexicalCompleteness('yes')).toBe('complete');
+    expect(lexicalCompleteness('i have a parcel')).toBe('unknown');
+  });
+
+  it('a fading ending counts as finished, a cut at full level does not', () => {
+    expect(endingFalls([-20, -20, -21, -20, -19, -20, -30, -34])).toBe(true);
+    expect(endingFalls([-20, -20, -21, -20, -19, -20, -20, -21])).toBe(false);
+  });
+
+  it('tells backchannels and confirmations apart', () => {
+    for (const b of ['mhm', 'okay', 'right', 'uh huh', 'yeah']) expect(isBackchannel(b), b).toBe(true);
+    expect(isBackchannel('okay cancel it')).toBe(false);
+    for (const y of ['yes', 'yeah', 'yes please', 'correct', 'go ahead', 'do it', 'Yes, please.']) {
+      expect(isAffirmative(y), y).toBe(true);
+    }
+    for (const n of ['no', 'no thanks', 'wait', 'yes but not that one', 'what is the status'])
+      expect(isAffirmative(n), n).toBe(false);
+  });
+});
+
+describe('StablePrefix', () => {
+  it('marks words stable once two partials agree, and drops revised ones', () => {
+    const s = new StablePrefix();
+    expect(s.update('where').stableText).toBe('');
+    expect(s.update('where is').stableText).toBe('where');
+    expect(s.update('where is my').stableText).toBe('where is');
+    expect(s.update('where is my order').stableText).toBe('where is my');
+    expect(s.update('wear is my order').stableText).toBe('');
+  });
+});
+
+describe('echo similarity', () => {
+  it('matches a piece of recent agent speech, not an unrelated answer', () => {
+    const agent = 'Your order shipped on Monday and it will arrive on Thursday afternoon.';
+    expect(echoSimilarity('it will arrive on thursday afternoon', agent)).toBe(1);
+    expect(echoSimilarity('it will arrive on thursday', agent)).toBe(1);
+    expect(echoSimilarity('can you send me the tracking link', agent)).toBeLessThan(0.5);
+  });
+});
+
+describe('Playout', () => {
+  it('paces frames to start + n*20 deadlines, flushes at once, and maps played samples to words', async () => {
+    const clock = new VirtualClock(1000);
+    const emitted: number[] = [];
+    const playout = new Playout({ clock, emit: (f) => emitted.push(f.startMs) });
+    const clause = playout.openClause('one two three four');
+    clause.push(new Int16Array(16_000)); // one second for 18 characters
+    clause.end();
+    await clock.advance(499);
+    expect(emitted[0]).toBe(1000);
+    expect(emitted.every((t, i) => t === 1000 + i * 20)).toBe(true);
+    expect(emitted).toHaveLength(25);
+    playout.flush();
+    await clock.advance(1000);
+    expect(emitted).toHaveLength(25);
+    // 500 ms of 1000 → 9 of 18 characters: "one two" (7) fully, "three" (13) not yet.
+    expect(playout.split(1500).heard).toBe('one two');
+    expect(playout.split(1500).discarded).toBe('three four');
+    expect(playout.split(1300).heard).toBe('one');
+  });
+
+  it('plays a bridging phrase ahead of clauses that have not started', async () => {
+    const clock = new VirtualClock();
+    const order: string[] = [];
+    const playout = new Playout({ clock, emit: () => {}, onClausePlayed: (c) => order.push(c.text) });
+    const answer = playout.openClause('answer');
+    const filler = playout.openClause('filler', { front: true, filler: true });
+    filler.push(new Int16Array(320));
+    filler.end();
+    answer.push(new Int16Array(640));
+    answer.end();
+    playout.close();
+    await clock.advance(200);
+    await playout.done;
+    expect(order).toEqual(['filler', 'answer']);
+  });
+});
