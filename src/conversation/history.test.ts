@@ -59,7 +59,8 @@ describe('history and context', () => {
       script: said,
       replies: [[{ text: 'Noted.' }]],
       options: { summaryEveryTurns: 3, keepRecentMessages: 2 },
-      extractFacts: (text) => (text.includes('four two one nine') ? { orderNumber: '4219' } : {}),
+      extractFacts: (text): Record<string, string> =>
+        text.includes('four two one nine') ? { orderNumber: '4219' } : {},
     });
     h.session.start();
     for (let i = 0; i < said.length; i++) {
