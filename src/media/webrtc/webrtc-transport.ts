@@ -13,6 +13,7 @@ import {
 import type { AudioFrame } from '../../audio/frame.js';
 import type { Clock } from '../../clock.js';
 import type { SessionApi } from '../../conversation/api.js';
+import { publishAgentAudio } from '../diagnostics.js';
 import { type OutboundMessage, parseControlMessage } from '../control-messages.js';
 import { MediaRequestError } from '../errors.js';
 import { PacedSender } from '../paced-sender.js';
@@ -57,14 +58,31 @@ export class WebRtcTransport {
   ) {
     this.sender = new PacedSender<AudioFrame>({
       clock: opts.clock,
-      send: (frame, info) => this.packetizer?.send(frame.samples, info.atMs, info.afterGap),
+      send: (frame, info) => {
+        this.packetizer?.send(frame.samples, info.atMs, info.afterGap);
+        publishAgentAudio({
+          kind: 'sent',
+          sessionId: session.id,
+          transport: 'webrtc',
+          atMs: performance.now(),
+        });
+      },
     });
     this.link = new SessionLink(
       session,
       {
         sendMessage: (m) => this.sendMessage(m),
         sendAgentAudio: (frame) => this.sender.enqueue(frame),
-        flushAgentAudio: () => this.sender.flush(),
+        flushAgentAudio: () => {
+          const droppedFrames = this.sender.flush();
+          publishAgentAudio({
+            kind: 'flushed',
+            sessionId: session.id,
+            transport: 'webrtc',
+            atMs: performance.now(),
+            droppedFrames,
+          });
+        },
         queuedAgentAudioMs: () => this.sender.queuedFrames * 20,
         closeTransport: (reason) => this.release(reason),
       },

@@ -7,6 +7,7 @@ import type { WebSocket } from 'ws';
 import type { AudioFrame } from '../../audio/frame.js';
 import type { Clock } from '../../clock.js';
 import type { SessionApi } from '../../conversation/api.js';
+import { publishAgentAudio } from '../diagnostics.js';
 import { type OutboundMessage, parseControlMessage } from '../control-messages.js';
 import { PacedSender } from '../paced-sender.js';
 import { SessionLink } from '../session-link.js';
@@ -30,7 +31,14 @@ export class WebSocketTransport {
     this.sender = new PacedSender<AudioFrame>({
       clock: opts.clock,
       send: (frame) => {
-        if (socket.readyState === socket.OPEN) socket.send(encodeAudioMessage(frame.samples));
+        if (socket.readyState !== socket.OPEN) return;
+        socket.send(encodeAudioMessage(frame.samples));
+        publishAgentAudio({
+          kind: 'sent',
+          sessionId: session.id,
+          transport: 'websocket',
+          atMs: performance.now(),
+        });
       },
     });
     this.link = new SessionLink(
@@ -38,7 +46,16 @@ export class WebSocketTransport {
       {
         sendMessage: (m) => this.sendJson(m),
         sendAgentAudio: (frame) => this.sender.enqueue(frame),
-        flushAgentAudio: () => this.sender.flush(),
+        flushAgentAudio: () => {
+          const droppedFrames = this.sender.flush();
+          publishAgentAudio({
+            kind: 'flushed',
+            sessionId: session.id,
+            transport: 'websocket',
+            atMs: performance.now(),
+            droppedFrames,
+          });
+        },
         queuedAgentAudioMs: () => this.sender.queuedFrames * 20,
         closeTransport: (reason) => {
           this.sender.close();

@@ -1,0 +1,119 @@
+/**
+ * Browser end-to-end harness: a real Parley server on loopback, the real web client in Debian's
+ * headless Chromium (playwright-core), a fake microphone playing a generated WAV.
+ */
+import { execFileSync } from 'node:child_process';
+import diagnostics from 'node:diagnostics_channel';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { resample } from '../../src/audio/resampler.js';
+import { concat, silence } from '../../src/audio/signals.js';
+import { writeWavFile } from '../../src/audio/wav.js';
+import { createServer, type ParleyServer } from '../../src/control/server.js';
+import { createSynthesizer, type VoiceName } from '../../src/engines/tts.js';
+import { AGENT_AUDIO_CHANNEL, type AgentAudioDiagnostic } from '../../src/media/diagnostics.js';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const OUTPUT_DIR = join(ROOT, 'test-output', 'e2e');
+const WAV_RATE = 16_000;
+
+export function buildWebClient(): void {
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs')], { stdio: 'ignore' });
+}
+
+export type WavPart = { silenceMs: number } | { say: string };
+
+/** A caller's microphone recording: spoken parts (flite) and silences, 16-bit mono 16 kHz. */
+export async function writeCallerWav(path: string, parts: WavPart[], voice: VoiceName = 'kal16'): Promise<void> {
+  const synth = await createSynthesizer(voice);
+  const chunks: Int16Array[] = [];
+  for (const part of parts) {
+    if ('silenceMs' in part) {
+      chunks.push(silence(part.silenceMs, WAV_RATE));
+      continue;
+    }
+    const frames: Int16Array[] = [];
+    for await (const frame of synth.synthesize(part.say, new AbortController().signal)) frames.push(frame.samples);
+    const speech = concat(...frames);
+    chunks.push(synth.sampleRate === WAV_RATE ? speech : resample(speech, synth.sampleRate, WAV_RATE));
+  }
+  await synth.close?.();
+  writeWavFile(path, concat(...chunks), WAV_RATE);
+}
+
+export interface Harness {
+  dir: string;
+  server: ParleyServer;
+  /** Agent audio leaving the server and barge-in flushes, in performance.now() time. */
+  agentAudio: AgentAudioDiagnostic[];
+  close(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-e2e-'));
+  const server = await createServer({ port: 0, dataDir: join(dir, 'data'), logger: false });
+  const agentAudio: AgentAudioDiagnostic[] = [];
+  const onMessage = (m: unknown) => agentAudio.push(m as AgentAudioDiagnostic);
+  diagnostics.subscribe(AGENT_AUDIO_CHANNEL, onMessage);
+  return {
+    dir,
+    server,
+    agentAudio,
+    close: async () => {
+      diagnostics.unsubscribe(AGENT_AUDIO_CHANNEL, onMessage);
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Headless Debian Chromium with a fake microphone playing `wavPath` once, in a fresh profile. */
+export async function launchCaller(wavPath: string, profileDir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profileDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 900, height: 900 },
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${wavPath}%noloop`,
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+}
+
+export interface PageTurn {
+  turnId: number;
+  userText: string;
+  userFinal: boolean;
+  agentText: string;
+  heardText: string;
+  discardedText: string;
+  interrupted: boolean;
+  done: boolean;
+  ttfaMs: number | undefined;
+}
+
+export async function pageTurns(page: Page): Promise<PageTurn[]> {
+  return page.evaluate(() => JSON.parse(JSON.stringify(window.parley.model.turns)));
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(OUTPUT_DIR, { recursive: true });
+  const path = join(OUTPUT_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+export async function sleep(ms: number): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms));
+}
