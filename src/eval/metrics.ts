@@ -22,6 +22,8 @@ export interface TurnMetrics {
   speechEndMs: number;
   /** Agent audio started while this caller turn was still under way. */
   premature: boolean;
+  /** What the session understood the caller to say (the committed transcript). */
+  recognizedText?: string;
   committedMs?: number;
   turnDetectionMs?: number;
   firstAgentAudioMs?: number;
@@ -113,6 +115,7 @@ function turnMetrics(rec: CallRecording, runs: AgentRun[]): TurnMetrics[] {
       load: rec.loadAtTurnEnd[i] ?? 1,
     };
     if (commit) {
+      out.recognizedText = commit.text;
       out.committedMs = commit.atMs;
       out.turnDetectionMs = commit.atMs - turn.endMs;
       const trace = traces.get(commit.turnId);

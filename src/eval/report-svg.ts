@@ -76,7 +76,8 @@ export function histogramSvg(series: Series[], title: string): string {
     }
     return c;
   });
-  const yMax = niceMax(Math.max(1, ...counts.flat()));
+  // Counts are whole numbers: a multiple of 5 keeps the five gridlines on integers.
+  const yMax = Math.max(5, Math.ceil(Math.max(...counts.flat()) / 5) * 5);
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const barW = plotW / bins / Math.max(1, series.length);
