@@ -1,0 +1,108 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { resample } from '../audio/resampler.js';
+import { concat, silence, splitFrames } from '../audio/signals.js';
+import { createSynthesizer } from '../engines/tts.js';
+import { encodeAudioMessage } from '../media/websocket/audio-message.js';
+import { CallStore } from '../store/call-store.js';
+import { openDatabase } from '../store/database.js';
+
+const BIN = fileURLToPath(new URL('../../bin/parley.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'parley-serve-'));
+let child: ChildProcess | undefined;
+
+afterAll(() => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function callerAudio(text: string): Promise<Int16Array> {
+  const synth = await createSynthesizer('slt');
+  const parts: Int16Array[] = [];
+  for await (const frame of synth.synthesize(text, new AbortController().signal)) parts.push(frame.samples);
+  await synth.close?.();
+  return concat(
+    silence(300, 16_000),
+    resample(concat(...parts), synth.sampleRate, 16_000),
+    silence(1500, 16_000),
+  );
+}
+
+describe('parley serve', () => {
+  it('serves the embedded stack: prints a key URL, answers a spoken question over WebSocket, shuts down cleanly', async () => {
+    const env = { ...process.env, PARLEY_API_KEYS: '', PARLEY_LOG_LEVEL: 'warn' };
+    child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dir], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout?.on('data', (d) => {
+      stdout += String(d);
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d) => {
+      stderr += String(d);
+    });
+    for (let i = 0; i < 300 && !/#key=\S+/.test(stdout); i++) await sleep(100);
+    const match = /Open the web client:\s+(http:\/\/127\.0\.0\.1:\d+)\/#key=(\S+)/.exec(stdout);
+    expect(match, stdout + stderr).not.toBeNull();
+    const [, url, key] = match as unknown as [string, string, string];
+    expect(stdout).toContain(`curl -s -X POST ${url}/v1/sessions -H 'Authorization: Bearer ${key}'`);
+
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    const created = await fetch(`${url}/v1/sessions`, {
+      method: 'POST',
+      headers,
+      body: '{"greeting": false}',
+    });
+    expect(created.status).toBe(201);
+    const { sessionId, token, media } = (await created.json()) as {
+      sessionId: string;
+      token: string;
+      media: { websocket: string };
+    };
+
+    const socket = new WebSocket(`${media.websocket}?token=${encodeURIComponent(token)}`);
+    const events: { type: string; text?: string; trace?: { userText: string; agentText: string } }[] = [];
+    socket.on('message', (data, isBinary) => {
+      if (!isBinary) events.push(JSON.parse(data.toString()));
+    });
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    for (const frame of splitFrames(await callerAudio('Where is my order four two one nine?'), 16_000)) {
+      socket.send(encodeAudioMessage(frame.samples));
+      await sleep(20);
+    }
+    for (let i = 0; i < 200 && !events.some((e) => e.type === 'turn_trace'); i++) await sleep(100);
+    const trace = events.find((e) => e.type === 'turn_trace')?.trace;
+    expect(trace, JSON.stringify(events.map((e) => e.type))).toBeDefined();
+
+    const transcript = await (await fetch(`${url}/v1/sessions/${sessionId}/transcript`, { headers })).json();
+    expect(transcript.turns[0]).toMatchObject({ complete: true, userText: trace?.userText });
+    expect(transcript.turns[0].userText).toMatch(/four two one nine/);
+    expect(transcript.toolCalls).toContainEqual(
+      expect.objectContaining({ tool: 'get_order_status', outcome: 'executed' }),
+    );
+
+    const exited = new Promise<number | null>((r) => child?.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    socket.terminate();
+    // The call in progress was ended and recorded as such before the process left.
+    const db = openDatabase(join(dir, 'parley.db'));
+    expect(new CallStore(db).getSession(sessionId)).toMatchObject({
+      endReason: 'server_shutdown',
+      turnCount: 1,
+    });
+    db.close();
+  });
+});
