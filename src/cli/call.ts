@@ -9,6 +9,7 @@ import { resample } from '../audio/resampler.js';
 import { encodeWavStereo, readWavFile } from '../audio/wav.js';
 import { createPackageTrackerAgent } from '../apps/package-tracker/index.js';
 import type { TurnTrace } from '../conversation/events.js';
+import type { SessionOptions } from '../conversation/options.js';
 import { isVoiceName, VOICES } from '../engines/tts.js';
 import { createEmbeddedRuntime, type EmbeddedRuntimeOptions } from '../runtime/embedded.js';
 import { runRecordedCall } from '../runtime/recorded-call.js';
@@ -118,7 +119,7 @@ export async function run(argv: string[]): Promise<number> {
       samples,
       maxTailMs,
       createSession: (clock) =>
-        runtime.createSession({ agent, clock, options: { greeting: values.greeting ?? false } }),
+        runtime.createSession({ agent, clock, options: recordedCallOptions(values.greeting ?? false) }),
       onEvent: (event) => {
         if (event.type === 'error') log(`session error: ${event.message}`);
         else if (values.verbose) console.error(JSON.stringify(event));
@@ -136,6 +137,14 @@ export async function run(argv: string[]): Promise<number> {
     await runtime.close();
     db.close();
   }
+}
+
+/**
+ * A recording has no echo path: the caller never heard the agent, so the acoustic echo gate
+ * (which takes caller audio quieter than recent agent audio for the agent's own voice) is off.
+ */
+export function recordedCallOptions(greeting: boolean): Partial<SessionOptions> {
+  return { greeting, echoReturnGain: 0 };
 }
 
 function parseCallArgs(argv: string[]) {

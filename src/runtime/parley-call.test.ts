@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -29,7 +29,8 @@ describe('parley call on a recorded caller', () => {
       parts: [
         { pauseMs: 500 },
         'Hi.',
-        { pauseMs: 2500 },
+        // Long enough for the agent's hello to finish: only the later interruption is wanted.
+        { pauseMs: 3500 },
         'Where is my order number four two one nine?',
         // The agent answers within a second; the caller cuts in over the answer.
         { pauseMs: 1800 },
@@ -104,5 +105,30 @@ describe('parley call on a recorded caller', () => {
     let loud = 0;
     for (let i = 44 + 2; i + 1 < stereo.length; i += 4) if (Math.abs(stereo.readInt16LE(i)) > 3000) loud++;
     expect(loud).toBeGreaterThan(SESSION_SAMPLE_RATE / 10);
+  });
+});
+
+describe('parley call with bad input', () => {
+  it('names the missing file and exits with a usage error', async () => {
+    const err = await run('node', [cli, 'call', '/nonexistent/caller.wav'], { timeout: 30_000 }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(err).toMatchObject({ code: 2 });
+    expect((err as { stderr: string }).stderr).toContain('no such file: /nonexistent/caller.wav');
+  });
+
+  it('refuses a file that is not a WAV with a clear error', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'parley-call-bad-'));
+    try {
+      const path = join(dir, 'notes.wav');
+      await writeFile(path, 'these are not samples');
+      const err = await run('node', [cli, 'call', path], { timeout: 30_000 }).catch(
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(err).toMatchObject({ code: 1 });
+      expect((err as { stderr: string }).stderr).toMatch(/parley: .*(RIFF|WAV)/i);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
