@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -336,5 +336,57 @@ describe('tool gateway hardening through a served session', () => {
       agentText: 'It is on its way.',
       heardText: 'It is on its way.',
     });
+  });
+});
+
+describe('web client and metrics', () => {
+  it('serves the built web client at / and keeps API errors as JSON', async () => {
+    const web = mkdtempSync(join(tmpdir(), 'parley-web-'));
+    mkdirSync(web, { recursive: true });
+    writeFileSync(join(web, 'index.html'), '<!doctype html><title>Parley</title>');
+    writeFileSync(join(web, 'app.js'), 'console.log(1)');
+    try {
+      const h = await start({ webRoot: web });
+      const page = await h.server.app.inject({ url: '/' });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('<title>Parley</title>');
+      expect((await h.server.app.inject({ url: '/app.js' })).statusCode).toBe(200);
+      const missing = await h.server.app.inject({ url: '/nope.js' });
+      expect(missing.statusCode).toBe(404);
+      expect(missing.json().error.code).toBe('not_found');
+    } finally {
+      rmSync(web, { recursive: true, force: true });
+    }
+  });
+
+  it('says how to build the web client when it is missing', async () => {
+    const h = await start();
+    const res = await h.server.app.inject({ url: '/' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error).toMatchObject({
+      code: 'web_client_not_built',
+      message: expect.stringContaining('build-web'),
+    });
+  });
+
+  it('counts sessions, interruptions and engine errors', async () => {
+    const h = await start();
+    const { body } = await createSession(h);
+    const session = h.runtime.find(body.sessionId);
+    session.emit({ type: 'interrupted', turnId: 1, heardText: 'It', discardedText: 'shipped', atMs: 5 });
+    session.emit({ type: 'error', message: 'recognizer: worker died', atMs: 6 });
+    let text = (await h.server.app.inject({ url: '/metrics' })).body;
+    expect(text).toMatch(/parley_sessions_active 1/);
+    expect(text).toMatch(/parley_sessions_total\{agent="package-tracker"\} 1/);
+    expect(text).toMatch(/parley_interruptions_total 1/);
+    expect(text).toMatch(/parley_engine_errors_total 1/);
+    await h.server.app.inject({
+      method: 'DELETE',
+      url: `/v1/sessions/${body.sessionId}`,
+      headers: auth(KEY_A),
+    });
+    text = (await h.server.app.inject({ url: '/metrics' })).body;
+    expect(text).toMatch(/parley_sessions_active 0/);
+    expect(text).toMatch(/parley_sessions_ended_total\{reason="hangup"\} 1/);
   });
 });
