@@ -35,15 +35,15 @@ function describe(err: FastifyError | ApiError | Error): { statusCode: number; b
   else if (statusCode === 429) code = 'rate_limited';
   else if (typeof e.code === 'string' && /^[a-z_]+$/.test(e.code)) code = e.code;
   else code = statusCode >= 500 ? 'internal_error' : 'bad_request';
-  // Internal details stay in the log, not in the reply.
-  const message = statusCode >= 500 ? 'internal error' : err.message;
+  // Internal details stay in the log, not in the reply; our own errors are written for users.
+  const message = statusCode >= 500 && !(err instanceof ApiError) ? 'internal error' : err.message;
   return { statusCode, body: { error: { code, message } } };
 }
 
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const { statusCode, body } = describe(err);
-    if (statusCode >= 500) request.log.error({ err }, 'request failed');
+    if (statusCode >= 500 && !(err instanceof ApiError)) request.log.error({ err }, 'request failed');
     else request.log.info({ code: body.error.code, statusCode }, body.error.message);
     void reply.status(statusCode).send(body);
   });

@@ -14,6 +14,8 @@ export interface RecorderDeps {
   store: CallStore;
   metrics: ParleyMetrics;
   meter: CostMeter;
+  /** The agent's tool names; anything else a brain invents is counted as 'unknown'. */
+  knownTools: ReadonlySet<string>;
   /** Running cost after each change, for budgets. */
   onCost(totalUsd: number): void;
   onEnded(reason: string): void;
@@ -42,7 +44,9 @@ export class SessionRecorder {
         this.deps.store.recordAudit(entry);
         const outcome = finalOutcome(entry);
         if (outcome) {
-          this.deps.metrics.toolCalls.inc({ tool: entry.tool.slice(0, 64), outcome });
+          // Label values stay bounded whatever names a brain proposes.
+          const tool = this.deps.knownTools.has(entry.tool) ? entry.tool : 'unknown';
+          this.deps.metrics.toolCalls.inc({ tool, outcome });
           if (entry.kind === 'executed') this.addUsage({ toolCalls: 1 });
         }
       },

@@ -199,7 +199,9 @@ describe('sessions API', () => {
   it('refuses sessions beyond the live-session limit with 503', async () => {
     const h = await start({ maxActiveSessions: 1 });
     const first = await createSession(h);
-    expect((await createSession(h)).body).toMatchObject({ error: { code: 'at_capacity' } });
+    expect((await createSession(h)).body).toMatchObject({
+      error: { code: 'at_capacity', message: expect.stringContaining('limit of 1 live session') },
+    });
     await h.server.app.inject({
       method: 'DELETE',
       url: `/v1/sessions/${first.body.sessionId}`,
@@ -314,6 +316,8 @@ describe('tool gateway hardening through a served session', () => {
     });
     const metrics = (await h.server.app.inject({ url: '/metrics' })).body;
     expect(metrics).toMatch(/parley_tool_calls_total\{tool="get_order_status",outcome="rejected"\} 3/);
+    expect(metrics).toMatch(/parley_tool_calls_total\{tool="unknown",outcome="rejected"\} 1/);
+    expect(metrics).not.toContain('drop_database');
   });
 
   it('a well-formed call runs and is recorded with its result', async () => {

@@ -135,6 +135,7 @@ export class SessionService {
         store: deps.store,
         metrics: deps.metrics,
         meter,
+        knownTools: new Set(agent.tools.map((t) => t.name)),
         onCost: (usd) => guard.observeCostUsd(usd),
         onEnded: (reason) => this.onEnded(id, reason),
         log: deps.log,
@@ -158,7 +159,15 @@ export class SessionService {
           `the session could not start: ${(err as Error).message}`,
         );
       }
-      const issued = await deps.tokens.issue(id, req.agent);
+      let issued: Awaited<ReturnType<TokenIssuer['issue']>>;
+      try {
+        issued = await deps.tokens.issue(id, req.agent);
+      } catch (err) {
+        guard.dispose();
+        await session.close('failed_to_start');
+        deps.store.endSession(id, 'failed_to_start', new Date(deps.wallNow()));
+        throw err;
+      }
       live = {
         id,
         agent: req.agent,
