@@ -35,6 +35,14 @@ export class History {
     for (const [k, v] of Object.entries(facts)) this.pinned.set(k, v);
   }
 
+  /** The caller went on talking before hearing any answer: their words join their last turn. */
+  extendLastUser(text: string, facts: Record<string, string> = {}): void {
+    const last = this.retained.findLast((m) => m.role === 'user');
+    if (!last) return this.addUser(text, facts);
+    last.content = `${last.content} ${text}`.trim();
+    for (const [k, v] of Object.entries(facts)) this.pinned.set(k, v);
+  }
+
   addToolRound(spokenText: string, calls: ToolCallRequest[], outcomes: ToolOutcome[]): void {
     this.retained.push({ role: 'assistant', content: spokenText, toolCalls: calls });
     for (const outcome of outcomes) {

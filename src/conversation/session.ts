@@ -48,6 +48,8 @@ interface ActiveReply {
   kind: 'turn' | 'fixed';
   continuation: boolean;
   interrupted: boolean;
+  /** Cancelled before any of it was heard; the turn goes on, so it leaves no trace of its own. */
+  retracted?: boolean;
 }
 
 const MAX_FRAME_SAMPLES = SESSION_SAMPLE_RATE; // one second
@@ -71,8 +73,11 @@ export class Session implements SessionApi {
   private closed = false;
   private turnSeq = 0;
   private turnId = 0;
-  private turnStartedDuringReply = false;
+  /** The caller started this turn while the agent's audio was playing (it must win the floor by barge-in). */
+  private turnStartedOverAgent = false;
   private turnInterrupted = false;
+  /** A reply cancelled before the caller heard any of it: the caller was still talking. */
+  private retracted: { turnId: number; userText: string; marks: TurnMarks } | undefined;
   private committing = 0;
   private resumable: string | undefined;
   private playoutEndMs = 0;
@@ -218,7 +223,13 @@ export class Session implements SessionApi {
     const { heard, discarded } = active.reply.interrupt(atMs, this.outputLatencyMs);
     active.interrupted = true;
     this.turnInterrupted = true;
-    this.resumable = discarded || undefined;
+    const unheard = !active.reply.audioStarted && active.kind === 'turn';
+    // Nothing was heard: the caller was still talking, so their next words extend the same turn.
+    active.retracted = unheard;
+    this.retracted = unheard
+      ? { turnId: active.turnId, userText: active.userText, marks: active.marks }
+      : undefined;
+    this.resumable = unheard ? undefined : discarded || undefined;
     this.emit({
       type: 'interrupted',
       turnId: active.turnId,
@@ -234,8 +245,12 @@ export class Session implements SessionApi {
     switch (signal.type) {
       case 'speech_started':
         this.turnId = ++this.turnSeq;
-        this.turnStartedDuringReply = this.active !== undefined && !this.active.interrupted;
+        this.turnStartedOverAgent =
+          this.active !== undefined && !this.active.interrupted && this.active.reply.audioStarted;
         this.turnInterrupted = false;
+        // Do not start talking over a caller who is talking: a reply not yet audible waits for this turn.
+        if (this.active && !this.active.interrupted && !this.active.reply.audioStarted)
+          this.active.reply.playout.hold();
         this.prefetched.clear();
         this.checkedIn = false;
         this.disarmIdle();
@@ -290,8 +305,7 @@ export class Session implements SessionApi {
     const turn = this.listener.takeTurn();
     if (!turn) return;
     const turnId = this.turnId;
-    const active = this.active;
-    if (active && !active.interrupted && this.turnStartedDuringReply && !this.turnInterrupted) {
+    if (this.turnStartedOverAgent && !this.turnInterrupted && this.active && !this.active.interrupted) {
       // Speech too short to take the floor from the agent (a cough, a knock, a brief "mhm").
       turn.close();
       this.pendingSttMs += turn.audioMs;
@@ -313,20 +327,30 @@ export class Session implements SessionApi {
     if (this.closed) return;
     marks.sttFinal = this.deps.clock.now();
     this.emit({ type: 'transcript_final', turnId, text, atMs: marks.sttFinal });
-    const resumable = this.resumable;
+    const { resumable, retracted } = this;
     this.resumable = undefined;
-    if (!text) return this.settleIdle();
+    this.retracted = undefined;
+    const waiting = this.active && !this.active.interrupted ? this.active : undefined;
 
-    const echo = this.echo.checkTranscript(text, this.deps.clock.now());
-    if (echo.echo) {
+    const echo = text
+      ? this.echo.checkTranscript(text, this.deps.clock.now())
+      : { echo: false, similarity: 0 };
+    if (echo.echo)
       this.emit({ type: 'echo_dropped', text, similarity: echo.similarity, atMs: this.deps.clock.now() });
-      if (resumable) this.startReply({ kind: 'text', text: resumable }, turnId, '', {}, 'fixed', true);
+    if (!text || echo.echo) {
+      // Nothing was said after all: whatever the agent was about to say or was saying goes on.
+      if (waiting) waiting.reply.playout.release();
+      else if (retracted) this.answer(retracted.turnId, retracted.userText, retracted.marks);
+      else if (resumable) this.startReply({ kind: 'text', text: resumable }, turnId, '', {}, 'fixed', true);
       return this.settleIdle();
     }
     if (resumable && this.options.resumeAfterBackchannel && isBackchannel(text)) {
       this.startReply({ kind: 'text', text: resumable }, turnId, '', {}, 'fixed', true);
       return;
     }
+    if (waiting) this.interrupt(waiting);
+    const extended = this.retracted ?? retracted;
+    this.retracted = undefined;
 
     const reason =
       completeness === 'complete' ? 'complete' : completeness === 'incomplete' ? 'max_silence' : 'silence';
@@ -339,14 +363,23 @@ export class Session implements SessionApi {
     } catch (err) {
       this.error(`extractFacts: ${(err as Error).message}`);
     }
-    this.conversation.addUser(text, facts);
-    if (this.active && !this.active.interrupted) this.interrupt(this.active);
+    if (extended) {
+      this.conversation.extendLastUser(text, facts);
+      this.answer(turnId, `${extended.userText} ${text}`, marks);
+    } else {
+      this.conversation.addUser(text, facts);
+      this.answer(turnId, text, marks);
+    }
+  }
+
+  /** Starts the brain's reply to the committed turn as history now stands. */
+  private answer(turnId: number, userText: string, marks: TurnMarks): void {
     const context = buildContext(this.conversation, this.deps.tools.specs(), {
       persona: this.deps.agent.persona,
       personaEveryTurns: this.options.personaEveryTurns,
       contextTokenBudget: this.options.contextTokenBudget,
     });
-    this.startReply({ kind: 'brain', context }, turnId, text, marks, 'turn');
+    this.startReply({ kind: 'brain', context }, turnId, userText, marks, 'turn');
   }
 
   private settleIdle(): void {
@@ -375,7 +408,7 @@ export class Session implements SessionApi {
         echo: this.echo,
         marks,
         committedAtMs: marks.committed ?? clock.now(),
-        notBeforeMs: this.playoutEndMs,
+        notBeforeMs: Math.max(this.playoutEndMs, this.active?.reply.playout.endMs ?? 0),
         emit: (e) => this.emit(e),
         emitAudio: (f) => {
           if (!this.closed) this.audio.emit(f);
@@ -417,7 +450,7 @@ export class Session implements SessionApi {
       atMs,
     });
     this.pendingSttMs = 0;
-    if (entry.kind === 'turn') {
+    if (entry.kind === 'turn' && !entry.retracted) {
       const trace = buildTrace(entry.turnId, entry.userText, entry.marks, result);
       this.traceList.push(trace);
       this.emit({ type: 'turn_trace', trace, atMs });

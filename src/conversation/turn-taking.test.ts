@@ -73,4 +73,46 @@ describe('turn taking', () => {
     expect(h.of('usage')[0]?.ttsChars).toBe('It shipped on Monday,'.length + 'it arrives today.'.length);
     expect(h.session.state).toBe('listening');
   });
+
+  it('a caller who goes on talking before hearing the answer extends the same turn', async () => {
+    const h = createHarness({
+      script: ['where is my order', 'number four two one nine'],
+      brainFirstTokenMs: 600,
+      options: { fillerAfterMs: 5000 },
+      replies: [[{ text: 'Let me see.' }], [{ text: 'Order 4219 is on its way.' }]],
+    });
+    h.session.start();
+    await h.say(500);
+    await h.silence(300); // long enough for "where is my order" to commit as a complete question
+    expect(h.of('turn_committed')).toHaveLength(1);
+    await h.say(600);
+    await h.silence(4000);
+    expect(h.brain.calls[0]?.aborted).toBe(true);
+    expect(h.session.history()).toEqual([
+      { role: 'user', content: 'where is my order number four two one nine' },
+      { role: 'assistant', content: 'Order 4219 is on its way.' },
+    ]);
+    const lastUser = h.brain.calls[1]?.ctx.messages.at(-1);
+    expect(lastUser).toEqual({ role: 'user', content: 'where is my order number four two one nine' });
+    expect(h.session.traces().map((t) => t.userText)).toEqual(['where is my order number four two one nine']);
+  });
+
+  it('a cough while the agent is thinking does not cost the answer', async () => {
+    const h = createHarness({
+      script: ['where is my order', ''],
+      brainFirstTokenMs: 600,
+      options: { fillerAfterMs: 5000 },
+      replies: [[{ text: 'It is on its way.' }]],
+    });
+    h.session.start();
+    await h.say(500);
+    await h.silence(300);
+    await h.say(150);
+    await h.silence(4000);
+    expect(h.of('interrupted')).toHaveLength(0);
+    expect(h.session.history()).toEqual([
+      { role: 'user', content: 'where is my order' },
+      { role: 'assistant', content: 'It is on its way.' },
+    ]);
+  });
 });
