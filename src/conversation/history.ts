@@ -38,7 +38,10 @@ export class History {
   /** The caller went on talking before hearing any answer: their words join their last turn. */
   extendLastUser(text: string, facts: Record<string, string> = {}): void {
     const last = this.retained.findLast((m) => m.role === 'user');
-    if (!last) return this.addUser(text, facts);
+    if (!last) {
+      this.addUser(text, facts);
+      return;
+    }
     last.content = `${last.content} ${text}`.trim();
     for (const [k, v] of Object.entries(facts)) this.pinned.set(k, v);
   }

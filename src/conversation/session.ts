@@ -10,12 +10,15 @@ import { isAffirmative, isBackchannel } from './completeness.js';
 import { buildContext } from './context.js';
 import { EchoGuard } from './echo-guard.js';
 import { Emitter } from './emitter.js';
+import { describeBadFrame } from './frame-check.js';
 import type { SessionEvent, SessionState, TurnMarks, TurnTrace } from './events.js';
 import { History } from './history.js';
+import { IdleCheckIn } from './idle.js';
 import { Listener, type ListenedWindow } from './listener.js';
 import { resolveOptions, type SessionOptions } from './options.js';
+import { Prefetcher } from './prefetch.js';
 import { Reply, type ReplyResult, type ReplySource } from './reply.js';
-import { summarize } from './summary.js';
+import { RollingSummary } from './summary.js';
 import { applyHeard, buildTrace } from './trace.js';
 import { TurnDetector, type TurnSignal } from './turn-detector.js';
 
@@ -52,8 +55,6 @@ interface ActiveReply {
   retracted?: boolean;
 }
 
-const MAX_FRAME_SAMPLES = SESSION_SAMPLE_RATE; // one second
-
 /** A call: frames in, agent frames and typed events out, all time from the injected clock. */
 export class Session implements SessionApi {
   readonly id: string;
@@ -83,10 +84,9 @@ export class Session implements SessionApi {
   private playoutEndMs = 0;
   private outputLatencyMs: number;
   private pendingSttMs = 0;
-  private idleTimer: AbortController | undefined;
-  private checkedIn = false;
-  private prefetched = new Set<string>();
-  private summarizedAtTurn = 0;
+  private readonly idle: IdleCheckIn;
+  private readonly prefetch: Prefetcher;
+  private readonly summary: RollingSummary;
 
   constructor(
     private readonly deps: SessionDeps,
@@ -98,6 +98,15 @@ export class Session implements SessionApi {
     this.detector = new TurnDetector(this.options);
     this.echo = new EchoGuard(this.options);
     this.bargeIn = new BargeInDetector(this.options.minInterruptionMs);
+    this.summary = new RollingSummary(this.options, deps.brain);
+    this.prefetch = new Prefetcher(deps.id, deps.tools, deps.prepare, this.lifetime.signal, (m) =>
+      this.error(m),
+    );
+    this.idle = new IdleCheckIn(deps.clock, this.options.idleCheckInMs, () => {
+      if (this.current !== 'listening' || this.active) return false;
+      this.startReply({ kind: 'text', text: this.options.idleCheckInText }, this.turnSeq, '', {}, 'fixed');
+      return true;
+    });
     this.listener = new Listener(deps.vad, deps.recognizer, this.detector, this.options.preRollMs, {
       gate: (w) => this.gate(w),
       window: (w, isSpeech) => this.watchForBargeIn(w, isSpeech),
@@ -114,11 +123,12 @@ export class Session implements SessionApi {
   start(): void {
     if (this.started || this.closed) return;
     this.started = true;
+    this.idle.start();
     this.emit({ type: 'state', state: this.current, atMs: this.deps.clock.now() });
     const greeting = this.deps.agent.greeting;
     if (this.options.greeting && greeting)
       this.startReply({ kind: 'text', text: greeting }, 0, '', {}, 'fixed');
-    else this.armIdle();
+    else this.idle.arm();
   }
 
   pushAudio(frame: AudioFrame): void {
@@ -168,7 +178,7 @@ export class Session implements SessionApi {
     this.active?.reply.interrupt(atMs, this.outputLatencyMs);
     this.closed = true;
     this.lifetime.abort();
-    this.disarmIdle();
+    this.idle.stop();
     this.listener.close();
     this.current = 'ended';
     this.events.emit({ type: 'state', state: 'ended', atMs });
@@ -251,9 +261,9 @@ export class Session implements SessionApi {
         // Do not start talking over a caller who is talking: a reply not yet audible waits for this turn.
         if (this.active && !this.active.interrupted && !this.active.reply.audioStarted)
           this.active.reply.playout.hold();
-        this.prefetched.clear();
-        this.checkedIn = false;
-        this.disarmIdle();
+        this.prefetch.newTurn();
+        this.idle.callerSpoke();
+        this.idle.disarm();
         this.listener.openTurn(signal.atMs, this.deps.hints ?? []);
         this.emit({ type: 'user_speech_started', atMs: signal.atMs });
         break;
@@ -278,27 +288,7 @@ export class Session implements SessionApi {
       stableText,
       atMs: this.deps.clock.now(),
     });
-    if (!this.deps.prepare || !stableText) return;
-    let calls: { name: string; arguments: string }[] = [];
-    try {
-      calls = this.deps.prepare(stableText);
-    } catch (err) {
-      this.error(`prepare: ${(err as Error).message}`);
-    }
-    for (const call of calls) {
-      const key = `${call.name}:${call.arguments}`;
-      if (this.prefetched.has(key)) continue;
-      this.prefetched.add(key);
-      const proposal = {
-        callId: `prefetch-${this.turnId}-${this.prefetched.size}`,
-        name: call.name,
-        arguments: call.arguments,
-        sessionId: this.id,
-        turnId: this.turnId,
-        phase: 'partial' as const,
-      };
-      this.deps.tools.propose(proposal, this.lifetime.signal).catch(() => {});
-    }
+    if (stableText) this.prefetch.consider(this.turnId, stableText);
   }
 
   private async commit(speechEndMs: number, completeness: string, committedAtMs: number): Promise<void> {
@@ -384,7 +374,7 @@ export class Session implements SessionApi {
 
   private settleIdle(): void {
     this.refreshState();
-    if (this.current === 'listening') this.armIdle();
+    if (this.current === 'listening') this.idle.arm();
   }
 
   private startReply(
@@ -420,7 +410,7 @@ export class Session implements SessionApi {
     const entry: ActiveReply = { reply, turnId, userText, marks, kind, continuation, interrupted: false };
     this.active = entry;
     this.bargeIn.reset();
-    this.disarmIdle();
+    this.idle.disarm();
     this.refreshState();
     reply.done.then(
       (result) => this.finishReply(entry, result),
@@ -455,60 +445,7 @@ export class Session implements SessionApi {
       this.traceList.push(trace);
       this.emit({ type: 'turn_trace', trace, atMs });
     }
-    void this.maybeSummarize();
+    void this.summary.maybeRoll(this.conversation, this.lifetime.signal);
     this.settleIdle();
   }
-
-  private async maybeSummarize(): Promise<void> {
-    const turns = this.conversation.userTurns;
-    const every = this.options.summaryEveryTurns;
-    if (every <= 0 || turns === 0 || turns % every !== 0 || this.summarizedAtTurn === turns) return;
-    this.summarizedAtTurn = turns;
-    const keep = this.options.keepRecentMessages;
-    const older = this.conversation.olderThan(keep);
-    if (older.length === 0) return;
-    const count = older.length;
-    const text = await summarize(
-      this.options.summarizer,
-      this.deps.brain,
-      this.conversation.summary(),
-      older,
-      this.lifetime.signal,
-    );
-    // Messages added while the brain summarized stay verbatim.
-    if (!this.closed) this.conversation.compact(text, this.conversation.recent().length - count);
-  }
-
-  private armIdle(): void {
-    if (this.options.idleCheckInMs <= 0 || this.checkedIn || this.closed || !this.started) return;
-    this.disarmIdle();
-    const timer = new AbortController();
-    this.idleTimer = timer;
-    this.deps.clock.sleep(this.options.idleCheckInMs, timer.signal).then(
-      () => {
-        if (this.idleTimer !== timer || this.current !== 'listening' || this.active) return;
-        this.checkedIn = true;
-        this.startReply({ kind: 'text', text: this.options.idleCheckInText }, this.turnSeq, '', {}, 'fixed');
-      },
-      () => {},
-    );
-  }
-
-  private disarmIdle(): void {
-    this.idleTimer?.abort();
-    this.idleTimer = undefined;
-  }
-}
-
-function describeBadFrame(frame: AudioFrame | undefined): string | undefined {
-  if (!frame || typeof frame !== 'object') return 'not an AudioFrame';
-  if (!(frame.samples instanceof Int16Array)) return 'samples must be an Int16Array of 16-bit PCM';
-  if (frame.sampleRate !== SESSION_SAMPLE_RATE) {
-    return `sample rate ${frame.sampleRate} Hz; the session takes ${SESSION_SAMPLE_RATE} Hz (resample in the transport)`;
-  }
-  if (frame.samples.length === 0) return 'empty frame';
-  if (frame.samples.length > MAX_FRAME_SAMPLES)
-    return `${frame.samples.length} samples; at most one second per frame`;
-  if (!Number.isFinite(frame.startMs)) return 'startMs must be a finite media time in ms';
-  return undefined;
 }

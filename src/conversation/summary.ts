@@ -1,5 +1,6 @@
 import type { Brain, ChatMessage } from '../engines/types.js';
-import { slotSummary } from './history.js';
+import { type History, slotSummary } from './history.js';
+import type { SessionOptions } from './options.js';
 
 const INSTRUCTION =
   'Summarize this phone call so far in at most three short sentences for your own memory. ' +
@@ -38,5 +39,27 @@ export async function summarize(
     return text.trim() || slotSummary(previous, older);
   } catch {
     return slotSummary(previous, older);
+  }
+}
+
+/** Rolls older history into the summary every `summaryEveryTurns` user turns. */
+export class RollingSummary {
+  private rolledAtTurn = 0;
+
+  constructor(
+    private readonly options: Pick<SessionOptions, 'summaryEveryTurns' | 'keepRecentMessages' | 'summarizer'>,
+    private readonly brain: Brain,
+  ) {}
+
+  async maybeRoll(history: History, signal: AbortSignal): Promise<void> {
+    const turns = history.userTurns;
+    const every = this.options.summaryEveryTurns;
+    if (every <= 0 || turns === 0 || turns % every !== 0 || this.rolledAtTurn === turns) return;
+    this.rolledAtTurn = turns;
+    const older = history.olderThan(this.options.keepRecentMessages);
+    if (older.length === 0) return;
+    const text = await summarize(this.options.summarizer, this.brain, history.summary(), older, signal);
+    // Messages added while the brain summarized stay verbatim.
+    if (!signal.aborted) history.compact(text, history.recent().length - older.length);
   }
 }
