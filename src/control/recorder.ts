@@ -56,6 +56,9 @@ export class SessionRecorder {
   attach(session: SessionApi): () => void {
     return session.onEvent((e) => {
       try {
+        // Clients' heard reports may refine a trace after it was written; keep the final version.
+        if (e.type === 'ended')
+          for (const trace of session.traces()) this.deps.store.recordTrace(this.deps.sessionId, trace);
         this.onEvent(e);
       } catch (err) {
         // A store failure must not take the call down; it is logged loudly instead.

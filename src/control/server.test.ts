@@ -154,6 +154,23 @@ describe('sessions API', () => {
     expect(mine.json().turns[0]).toMatchObject({ userText: 'where is my order 4219', complete: true });
   });
 
+  it('keeps a heard report that arrives after the turn was written', async () => {
+    const h = await start();
+    const { body } = await createSession(h);
+    const session = h.runtime.find(body.sessionId);
+    const trace = await session.userTurn('where is my order 4219');
+    trace.marks.heardStart = 450;
+    await h.server.app.inject({
+      method: 'DELETE',
+      url: `/v1/sessions/${body.sessionId}`,
+      headers: auth(KEY_A),
+    });
+    const transcript = (
+      await h.server.app.inject({ url: `/v1/sessions/${body.sessionId}/transcript`, headers: auth(KEY_A) })
+    ).json();
+    expect(transcript.turns[0].marks.heardStart).toBe(450);
+  });
+
   it('gives validation errors, unknown routes and oversized bodies clean error bodies', async () => {
     const h = await start({ bodyLimitBytes: 1024 });
     const cases: [unknown, number, string][] = [
