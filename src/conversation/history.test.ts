@@ -75,4 +75,29 @@ describe('history and context', () => {
     const lastCtx = h.brain.calls.at(-1)?.ctx;
     expect(lastCtx?.messages[0]?.content).toContain('orderNumber=4219');
   });
+
+  it('an LLM brain writes the rolling summary when asked to', async () => {
+    const said = ['my name is Ada', 'my order is four two one nine', 'when will it come'];
+    const h = createHarness({
+      script: said,
+      options: { summaryEveryTurns: 3, keepRecentMessages: 2, summarizer: 'brain' },
+      replies: [
+        (ctx) =>
+          ctx.tools.length === 0 && ctx.messages[0]?.content.startsWith('Summarize')
+            ? [{ text: 'Ada asked about order 4219.' }]
+            : [{ text: 'Noted.' }],
+      ],
+    });
+    h.session.start();
+    for (let i = 0; i < said.length; i++) {
+      await h.say(500);
+      await h.silence(2500);
+    }
+    const summaryCall = h.brain.calls.find((c) => c.ctx.messages[0]?.content.startsWith('Summarize'));
+    expect(summaryCall?.ctx.messages[1]?.content).toContain('caller: my name is Ada');
+    expect(h.session.history()[0]).toEqual({
+      role: 'system',
+      content: 'Summary of the call so far: Ada asked about order 4219.',
+    });
+  });
 });

@@ -1,6 +1,5 @@
 import type { AgentDefinition } from '../agent.js';
 import type { AudioFrame } from '../audio/frame.js';
-import { SESSION_SAMPLE_RATE } from '../audio/frame.js';
 import type { Clock } from '../clock.js';
 import type { Brain, ChatMessage, Recognizer, Synthesizer, Vad } from '../engines/types.js';
 import type { ToolGateway } from '../tools/gateway.js';

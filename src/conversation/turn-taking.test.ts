@@ -115,4 +115,17 @@ describe('turn taking', () => {
       { role: 'assistant', content: 'It is on its way.' },
     ]);
   });
+
+  it('a client report of when audio became audible refines TTFA', async () => {
+    const h = createHarness({ script: ['where is my order'], replies: [[{ text: 'On its way.' }]] });
+    h.session.start();
+    await h.say(500);
+    await h.silence(2000);
+    const trace = h.session.traces()[0];
+    const playoutStart = trace?.marks.playoutStart ?? 0;
+    h.session.reportHeard(trace?.turnId ?? -1, playoutStart + 120);
+    const refined = h.session.traces()[0];
+    expect(refined?.marks.heardStart).toBe(playoutStart + 120);
+    expect(refined?.ttfaMs).toBe(playoutStart + 120 - (refined?.marks.speechEnd ?? 0));
+  });
 });
