@@ -1,5 +1,5 @@
 /** The sessions API: create, read, transcript, list, hang up. JSON in and out, keyed by API key. */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { SessionOptions } from '../conversation/options.js';
 import type { CallStore, SessionRecord } from '../store/call-store.js';
@@ -94,7 +94,14 @@ export async function registerSessionRoutes(app: FastifyInstance, deps: RouteDep
     budget: record.budget,
   });
 
-  const routeOpts = { onRequest: requireApiKey, bodyLimit: deps.bodyLimitBytes };
+  const routeOpts = {
+    onRequest: requireApiKey,
+    // Tokens and transcripts must not linger in shared caches.
+    onSend: async (_request: FastifyRequest, reply: FastifyReply) => {
+      void reply.header('cache-control', 'no-store');
+    },
+    bodyLimit: deps.bodyLimitBytes,
+  };
 
   app.post(
     '/v1/sessions',

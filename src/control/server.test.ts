@@ -57,6 +57,7 @@ async function createSession(h: Harness, key = KEY_A, body: unknown = {}) {
   });
   return {
     status: res.statusCode,
+    headers: res.headers,
     body: res.json() as Record<string, unknown> & { sessionId: string; token: string },
   };
 }
@@ -76,6 +77,7 @@ describe('sessions API', () => {
     const h = await start();
     const created = await createSession(h);
     expect(created.status).toBe(201);
+    expect(created.headers['cache-control']).toBe('no-store');
     expect(created.body).toMatchObject({
       sessionId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       agent: 'package-tracker',
