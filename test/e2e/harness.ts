@@ -26,7 +26,11 @@ export function buildWebClient(): void {
 export type WavPart = { silenceMs: number } | { say: string };
 
 /** A caller's microphone recording: spoken parts (flite) and silences, 16-bit mono 16 kHz. */
-export async function writeCallerWav(path: string, parts: WavPart[], voice: VoiceName = 'kal16'): Promise<void> {
+export async function writeCallerWav(
+  path: string,
+  parts: WavPart[],
+  voice: VoiceName = 'kal16',
+): Promise<void> {
   const synth = await createSynthesizer(voice);
   const chunks: Int16Array[] = [];
   for (const part of parts) {
@@ -35,7 +39,8 @@ export async function writeCallerWav(path: string, parts: WavPart[], voice: Voic
       continue;
     }
     const frames: Int16Array[] = [];
-    for await (const frame of synth.synthesize(part.say, new AbortController().signal)) frames.push(frame.samples);
+    for await (const frame of synth.synthesize(part.say, new AbortController().signal))
+      frames.push(frame.samples);
     const speech = concat(...frames);
     chunks.push(synth.sampleRate === WAV_RATE ? speech : resample(speech, synth.sampleRate, WAV_RATE));
   }
@@ -45,6 +50,8 @@ export async function writeCallerWav(path: string, parts: WavPart[], voice: Voic
 
 export interface Harness {
   dir: string;
+  /** Added to the server's wall clock (token expiry). */
+  wallSkewMs: number;
   server: ParleyServer;
   /** Agent audio leaving the server and barge-in flushes, in performance.now() time. */
   agentAudio: AgentAudioDiagnostic[];
@@ -53,20 +60,26 @@ export interface Harness {
 
 export async function startHarness(): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-e2e-'));
-  const server = await createServer({ port: 0, dataDir: join(dir, 'data'), logger: false });
+  const harness = { wallSkewMs: 0 } as Harness;
+  // The wall clock can be moved forward to expire tokens without waiting.
+  const server = await createServer({
+    port: 0,
+    dataDir: join(dir, 'data'),
+    logger: false,
+    wallNow: () => Date.now() + harness.wallSkewMs,
+  });
   const agentAudio: AgentAudioDiagnostic[] = [];
   const onMessage = (m: unknown) => agentAudio.push(m as AgentAudioDiagnostic);
   diagnostics.subscribe(AGENT_AUDIO_CHANNEL, onMessage);
-  return {
-    dir,
-    server,
-    agentAudio,
-    close: async () => {
-      diagnostics.unsubscribe(AGENT_AUDIO_CHANNEL, onMessage);
-      await server.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+  harness.dir = dir;
+  harness.server = server;
+  harness.agentAudio = agentAudio;
+  harness.close = async () => {
+    diagnostics.unsubscribe(AGENT_AUDIO_CHANNEL, onMessage);
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
   };
+  return harness;
 }
 
 /** Headless Debian Chromium with a fake microphone playing `wavPath` once, in a fresh profile. */
@@ -112,6 +125,23 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(OUTPUT_DIR, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** Creates a session through the control API; returns its token and media URLs. */
+export async function createSession(
+  server: ParleyServer,
+): Promise<{ sessionId: string; token: string; media: { webrtc: string; websocket: string } }> {
+  const res = await fetch(`${server.url}/v1/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${server.apiKey}` },
+    body: '{}',
+  });
+  if (res.status !== 201) throw new Error(`session request failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as {
+    sessionId: string;
+    token: string;
+    media: { webrtc: string; websocket: string };
+  };
 }
 
 export async function sleep(ms: number): Promise<void> {

@@ -27,8 +27,8 @@ export interface CallModel {
   connection: string;
   transport: string;
   agentState: AgentState;
+  /** In call order; the agent speaking unprompted (greeting, check-ins) has turn 0 entries. */
   turns: TurnView[];
-  /** The agent speaking outside a user turn (greeting, check-ins) lives in turn 0. */
   errors: string[];
   endedReason: string | undefined;
 }
@@ -45,25 +45,28 @@ export function emptyModel(): CallModel {
 }
 
 export function turnOf(model: CallModel, turnId: number): TurnView {
-  let turn = model.turns.find((t) => t.turnId === turnId);
+  let turn = model.turns.findLast((t) => t.turnId === turnId);
   if (!turn) {
-    turn = {
-      turnId,
-      userText: '',
-      userFinal: false,
-      agentText: '',
-      heardText: '',
-      discardedText: '',
-      interrupted: false,
-      done: false,
-      marks: {},
-      ttfaMs: undefined,
-      tools: [],
-    };
+    turn = newTurn(turnId);
     model.turns.push(turn);
-    model.turns.sort((a, b) => a.turnId - b.turnId);
   }
   return turn;
+}
+
+function newTurn(turnId: number): TurnView {
+  return {
+    turnId,
+    userText: '',
+    userFinal: false,
+    agentText: '',
+    heardText: '',
+    discardedText: '',
+    interrupted: false,
+    done: false,
+    marks: {},
+    ttfaMs: undefined,
+    tools: [],
+  };
 }
 
 /** Applies one session event (mutating `model`); returns it for chaining. */
@@ -72,6 +75,13 @@ export function applyEvent(model: CallModel, event: SessionEvent): CallModel {
     case 'state':
       model.agentState = event.state;
       break;
+    case 'reply_started': {
+      // Turn 0 holds what the agent says unprompted (greeting, check-ins): one entry per reply.
+      const last = model.turns.findLast((t) => t.turnId === event.turnId);
+      if (event.turnId === 0 && last?.done) model.turns.push(newTurn(0));
+      else turnOf(model, event.turnId);
+      break;
+    }
     case 'transcript_partial': {
       const turn = turnOf(model, event.turnId);
       if (!turn.userFinal) turn.userText = event.text;

@@ -88,12 +88,17 @@ function renderWaterfall(turn: TurnView, steps: { label: string; offsetMs: numbe
   );
   wrap.append(head);
   const span = Math.max(1, ...steps.map((s) => s.offsetMs));
+  let previousMs = 0;
   for (const step of steps) {
     const row = el('div', 'step');
     row.append(el('span', 'label', step.label));
     const track = el('span', 'track');
     const bar = el('span', 'bar');
-    bar.style.width = `${Math.max(0.5, (100 * Math.max(0, step.offsetMs)) / span)}%`;
+    // Each bar spans from the previous step to this one: where the time went.
+    const from = Math.max(0, Math.min(previousMs, step.offsetMs));
+    bar.style.marginLeft = `${(100 * from) / span}%`;
+    bar.style.width = `${Math.max(0.6, (100 * (Math.max(0, step.offsetMs) - from)) / span)}%`;
+    previousMs = Math.max(previousMs, step.offsetMs);
     track.append(bar);
     row.append(track, el('span', 'ms', `+${step.offsetMs} ms`));
     wrap.append(row);
