@@ -18,6 +18,7 @@ import { type Brain, EngineError, type Synthesizer } from '../engines/types.js';
 import { createToolGateway } from '../tools/gateway.js';
 import type { AuditSink } from '../tools/types.js';
 import { brainFromEnv } from './brain-from-env.js';
+import type { PreparingAgent } from './preparing-agent.js';
 
 export interface EmbeddedRuntimeOptions {
   /** Where built language models (and app data, for callers that put it there) live. Default '.parley'. */
@@ -31,7 +32,8 @@ export interface EmbeddedRuntimeOptions {
 }
 
 export interface CreateSessionOptions {
-  agent: AgentDefinition;
+  /** The agent; its optional `prepare` hook (PreparingAgent) prefetches read-only calls on partials. */
+  agent: AgentDefinition & PreparingAgent;
   /** Default: a random UUID. */
   id?: string;
   /** Default: the wall clock (SystemClock). */
@@ -40,6 +42,8 @@ export interface CreateSessionOptions {
   options?: Partial<SessionOptions>;
   /** Default: the LLM named by PARLEY_LLM_* variables, else `agent.createBrain()`. */
   brain?: Brain;
+  /** Default: the runtime's voice (another voice, or an instrumented one for benchmarks). */
+  synthesizer?: Synthesizer;
 }
 
 export interface Runtime {
@@ -102,10 +106,11 @@ class EmbeddedRuntime implements Runtime {
         clock,
         vad: this.vadModel.createVad(),
         recognizer,
-        synthesizer: this.synthesizer,
+        synthesizer: opts.synthesizer ?? this.synthesizer,
         brain,
         tools,
         agent,
+        ...(agent.prepare ? { prepare: (stableText: string) => agent.prepare?.(stableText) ?? [] } : {}),
       },
       opts.options,
     );

@@ -6,7 +6,7 @@ import { createToolGateway } from '../../tools/gateway.js';
 import type { AuditEntry } from '../../tools/types.js';
 import { openDatabase } from '../../store/database.js';
 import { wordChunks } from './brain.js';
-import { createPackageTrackerAgent } from './index.js';
+import { createPackageTrackerAgent, preparePackageTracker } from './index.js';
 
 /**
  * Drives the agent the way a session does: the caller's committed turn goes into the messages,
@@ -198,5 +198,19 @@ describe('package tracker dialogue', () => {
       ' is',
       ' late.',
     ]);
+  });
+});
+
+describe('package tracker preparation while the caller talks', () => {
+  it('starts the order lookup once the stable words ask where an order is', () => {
+    expect(preparePackageTracker('where is my order')).toEqual([]);
+    expect(preparePackageTracker('where is my order number four two one nine')).toEqual([
+      { name: 'get_order_status', arguments: '{"order_number":"4219"}' },
+    ]);
+  });
+
+  it('never prepares a side effect', () => {
+    expect(preparePackageTracker('cancel order four two one nine')).toEqual([]);
+    expect(preparePackageTracker('text me the tracking link for four two one nine')).toEqual([]);
   });
 });

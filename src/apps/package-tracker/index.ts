@@ -6,7 +6,9 @@ import { extractOrderNumber } from './numbers.js';
 import { OrderStore } from './orders.js';
 import { PACKAGE_TRACKER_PHRASES } from './phrases.js';
 import { SAY } from './replies.js';
-import { createPackageTrackerTools } from './tools.js';
+import { createPackageTrackerTools, TOOL_NAMES } from './tools.js';
+import { understand } from './intents.js';
+import type { PreparingAgent } from '../../runtime/preparing-agent.js';
 
 export { PackageTrackerBrain } from './brain.js';
 export { decide } from './dialogue.js';
@@ -23,8 +25,18 @@ export const PACKAGE_TRACKER_PERSONA = [
   'and read order numbers digit by digit ("four two one nine"). No lists, no markdown.',
 ].join(' ');
 
+/**
+ * Read-only preparation while the caller is still talking: once the stable part of what they
+ * said asks where an order is and holds its number, the lookup can start before the turn ends.
+ */
+export function preparePackageTracker(stableText: string): { name: string; arguments: string }[] {
+  const { intent, orderNumber } = understand(stableText);
+  if (!orderNumber || (intent !== 'track' && intent !== 'number_only')) return [];
+  return [{ name: TOOL_NAMES.status, arguments: JSON.stringify({ order_number: orderNumber }) }];
+}
+
 /** Builds the agent over `db`, creating and seeding its tables if they are empty. */
-export function createPackageTrackerAgent(opts: { db: Db }): AgentDefinition {
+export function createPackageTrackerAgent(opts: { db: Db }): AgentDefinition & PreparingAgent {
   const store = new OrderStore(opts.db);
   return {
     name: 'package-tracker',
@@ -33,6 +45,7 @@ export function createPackageTrackerAgent(opts: { db: Db }): AgentDefinition {
     phraseTemplates: PACKAGE_TRACKER_PHRASES,
     tools: createPackageTrackerTools(store),
     createBrain: () => new PackageTrackerBrain(),
+    prepare: preparePackageTracker,
     extractFacts(userText): Record<string, string> {
       const orderNumber = extractOrderNumber(userText);
       return orderNumber ? { order_number: orderNumber } : {};
