@@ -51,6 +51,15 @@ export function judgeCall(scenario: Scenario, rec: CallRecording, m: CallMetrics
   const calls = toolCallsOf(rec);
   const heard = heardAgentText(rec);
 
+  // A session that never noticed the caller explains every other failure of the call.
+  if (rec.callerTurns.length > 0 && !rec.events.some((ev) => ev.type === 'user_speech_started')) {
+    check(
+      out,
+      'session hears the caller',
+      false,
+      'no user_speech_started event: the VAD never detected the caller',
+    );
+  }
   for (const w of rec.waits) {
     if (w.expectReply && !w.answered) {
       check(
