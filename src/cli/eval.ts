@@ -61,6 +61,9 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
+  console.error(
+    `parley eval: ${scenarios.length} scenarios × ${modes.join(' + ')}; loading engines, rendering caller audio…`,
+  );
   const { openEmbeddedEval } = await import('../eval/embedded.js');
   const engines = await openEmbeddedEval({ lm: v.lm as 'domain' | 'generic' });
   const progress = new Progress(scenarios.length * modes.length);

@@ -13,7 +13,7 @@ import { type CheckResult, judgeCall } from './expectations.js';
 import { type CallMetrics, computeCallMetrics } from './metrics.js';
 import type { CallRecording } from './recording.js';
 import type { Scenario } from './scenario.js';
-import { simulateCall } from './simulator.js';
+import { type StepAudio, simulateCall } from './simulator.js';
 
 export type PipelineMode = 'streaming' | 'sequential';
 
@@ -91,6 +91,16 @@ export async function runSuite(o: RunSuiteOptions): Promise<CallResult[]> {
   jobs.forEach((j, i) => {
     j.index = i;
   });
+  // All caller audio is rendered before the first call, so no call's TTFA pays for another's caller.
+  const audio = new Map<Scenario, Awaited<ReturnType<typeof prepareCallerAudio>> | Error>();
+  for (const scenario of o.scenarios) {
+    audio.set(
+      scenario,
+      await prepareCallerAudio(scenario, o.speech).catch((err: unknown) =>
+        err instanceof Error ? err : new Error(String(err)),
+      ),
+    );
+  }
   const results: CallResult[] = new Array(jobs.length);
   let next = 0;
   let active = 0;
@@ -101,7 +111,7 @@ export async function runSuite(o: RunSuiteOptions): Promise<CallResult[]> {
       o.onCallStart?.(job.scenario, job.mode);
       active++;
       try {
-        results[job.index] = await runCall(o, job, clock, () => active);
+        results[job.index] = await runCall(o, job, audio.get(job.scenario), clock, () => active);
       } finally {
         active--;
       }
@@ -113,7 +123,13 @@ export async function runSuite(o: RunSuiteOptions): Promise<CallResult[]> {
   return results;
 }
 
-async function runCall(o: RunSuiteOptions, job: Job, clock: Clock, load: () => number): Promise<CallResult> {
+async function runCall(
+  o: RunSuiteOptions,
+  job: Job,
+  prepared: Map<number, StepAudio> | Error | undefined,
+  clock: Clock,
+  load: () => number,
+): Promise<CallResult> {
   const { scenario, mode } = job;
   const base = { scenario: scenario.name, description: scenario.description, tags: scenario.tags, mode };
   const callId = `eval-${scenario.name}-${mode}-${job.index}`;
@@ -121,7 +137,8 @@ async function runCall(o: RunSuiteOptions, job: Job, clock: Clock, load: () => n
   try {
     const options: Partial<SessionOptions> = { greeting: false, ...scenario.options, pipeline: mode };
     const { minInterruptionMs } = resolveOptions(options);
-    const audio = await prepareCallerAudio(scenario, o.speech);
+    if (!prepared || prepared instanceof Error) throw prepared ?? new Error('caller audio was not prepared');
+    const audio = prepared;
     lease = o.agent(callId);
     const agent = withToolDelay(lease.agent, scenario.toolDelayMs, clock);
     const session = await o.sessions.createSession({ agent, id: callId, clock, options });
