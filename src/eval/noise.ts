@@ -87,7 +87,9 @@ function babble(length: number, voices: Int16Array[], random: () => number): Flo
   for (const voice of voices) {
     if (voice.length === 0) continue;
     const offset = Math.floor(random() * voice.length);
-    const gain = 1 / Math.max(1, rms(voice));
+    // Equal loudness per voice, so no single talker stands out of the crowd.
+    const level = rms(voice);
+    const gain = level > 0 ? 1 / level : 0;
     for (let i = 0; i < length; i++)
       out[i] = (out[i] as number) + (voice[(i + offset) % voice.length] as number) * gain;
   }
