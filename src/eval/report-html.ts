@@ -109,7 +109,13 @@ function waterfalls(results: CallResult[]): string {
     .map((r) => {
       const turns = r.metrics?.turns ?? [];
       const open = results.indexOf(r) < 2 ? ' open' : '';
-      return `<details${open}><summary>${escapeHtml(r.scenario)} · ${r.mode} · ${turns.length} turns</summary>${waterfallSvg(turns)}</details>`;
+      const dialogue = turns
+        .map(
+          (t) =>
+            `<tr><td>${escapeHtml(t.text)}</td><td>${escapeHtml(t.recognizedText ?? '–')}</td><td>${escapeHtml(t.heardText ?? '–')}${t.interrupted ? ' <i>(cut)</i>' : ''}</td><td class="num">${ms(t.ttfaMs)}</td></tr>`,
+        )
+        .join('');
+      return `<details${open}><summary>${escapeHtml(r.scenario)} · ${r.mode} · ${turns.length} turns</summary>${waterfallSvg(turns)}<table class="dialogue"><tr><th>caller said</th><th>session understood</th><th>caller heard</th><th>TTFA</th></tr>${dialogue}</table></details>`;
     })
     .join('');
 }
