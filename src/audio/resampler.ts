@@ -64,6 +64,9 @@ class PolyphaseFilter {
     this.taps = 2 * this.halfTaps;
     // Kaiser design: the transition band follows from the filter length and attenuation; centre it
     // below the low Nyquist so the stopband starts at or before it.
+    if (!(stopbandDb >= 21) || !(halfWidthLow >= 2)) {
+      throw new RangeError('resampler: stopbandDb must be ≥ 21 and halfWidthLowRateSamples ≥ 2');
+    }
     const beta =
       stopbandDb > 50
         ? 0.1102 * (stopbandDb - 8.7)
@@ -104,6 +107,19 @@ class PolyphaseFilter {
   }
 }
 
+/** Filter banks are immutable and cost milliseconds to design, so each is built once per process. */
+const filterCache = new Map<string, PolyphaseFilter>();
+
+function filterFor(fromRate: number, toRate: number, options: ResamplerOptions): PolyphaseFilter {
+  const key = `${fromRate}:${toRate}:${options.halfWidthLowRateSamples ?? ''}:${options.stopbandDb ?? ''}`;
+  let filter = filterCache.get(key);
+  if (!filter) {
+    filter = new PolyphaseFilter(fromRate, toRate, options);
+    filterCache.set(key, filter);
+  }
+  return filter;
+}
+
 /**
  * Converts a stream chunk by chunk. Output is delayed by a fixed `delayMs` (half the filter), so
  * every call returns exactly the samples its input makes possible: 960 samples at 48 kHz in give
@@ -124,7 +140,7 @@ export class StreamingResampler {
   ) {
     checkRate('fromRate', fromRate);
     checkRate('toRate', toRate);
-    this.filter = fromRate === toRate ? undefined : new PolyphaseFilter(fromRate, toRate, options);
+    this.filter = fromRate === toRate ? undefined : filterFor(fromRate, toRate, options);
     this.reset();
   }
 
@@ -192,7 +208,7 @@ export function resample(
   checkRate('fromRate', fromRate);
   checkRate('toRate', toRate);
   if (fromRate === toRate) return samples.slice();
-  const filter = new PolyphaseFilter(fromRate, toRate, options);
+  const filter = filterFor(fromRate, toRate, options);
   const padded = new Float64Array(samples.length + 2 * filter.taps);
   for (let i = 0; i < samples.length; i++) padded[filter.taps + i] = samples[i]!;
   const out = new Int16Array(Math.ceil((samples.length * filter.up) / filter.down));
