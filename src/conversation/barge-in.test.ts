@@ -174,3 +174,31 @@ describe('echo', () => {
     expect(h.brain.calls).toHaveLength(1);
   });
 });
+
+describe('barge-in timing', () => {
+  it('"Wait, can you…" interrupts at minInterruptionMs despite the pause after "Wait"', async () => {
+    const h = createHarness({
+      script: ['where is my order', 'wait can you text me the link'],
+      replies: [[{ text: ANSWER }]],
+    });
+    await askAndWaitForAudio(h, 600);
+    const onset = h.clock.now();
+    await h.say(290); // "Wait,"
+    await h.silence(300);
+    await h.say(600); // "can you text me the link"
+    const interrupted = h.first('interrupted');
+    expect(interrupted).toBeDefined();
+    expect((interrupted?.atMs ?? 0) - onset).toBeLessThan(300 + 100);
+  });
+
+  it('two separate short knocks do not add up to an interruption', async () => {
+    const h = createHarness({ script: ['where is my order', '', ''], replies: [[{ text: ANSWER }]] });
+    await askAndWaitForAudio(h, 600);
+    await h.say(150);
+    await h.silence(400);
+    await h.say(150);
+    await h.silence(7000);
+    expect(h.of('interrupted')).toHaveLength(0);
+    expect(h.of('reply_done')[0]?.interrupted).toBe(false);
+  });
+});

@@ -1,35 +1,45 @@
 /**
- * Caller speech while the agent has the floor: interrupts once it has lasted
- * `minInterruptionMs`. Dips shorter than `gapMs` inside a word do not restart the count, so a
- * 150 ms cough or a door knock never reaches the threshold while real speech does.
+ * Caller speech while the agent has the floor. It interrupts once a run of caller speech has
+ * lasted `minInterruptionMs` from its onset, is still going (no gap longer than `gapMs`), and was
+ * voiced for most of that time (`minVoicedFraction`). So "Wait, can you…" interrupts at 300 ms
+ * even with the comma's pause, while a 150 ms cough or a door knock never does.
  */
 export class BargeInDetector {
   private runStartMs: number | undefined;
+  private voicedMs = 0;
   private lastSpeechEndMs = 0;
   private fired = false;
 
   constructor(
     private readonly minInterruptionMs: number,
     private readonly gapMs = 100,
+    private readonly minVoicedFraction = 0.8,
   ) {}
 
-  /** One VAD window (already echo-gated); true exactly once, when the caller has held the floor long enough. */
+  /** One VAD window (already echo-gated); true exactly once, when the caller has taken the floor. */
   push(isSpeech: boolean, startMs: number, durationMs: number): boolean {
-    if (!isSpeech) {
-      if (this.runStartMs !== undefined && startMs + durationMs - this.lastSpeechEndMs > this.gapMs) {
-        this.runStartMs = undefined;
+    const endMs = startMs + durationMs;
+    if (isSpeech) {
+      if (this.runStartMs === undefined) {
+        this.runStartMs = startMs;
+        this.voicedMs = 0;
       }
-      return false;
+      this.voicedMs += durationMs;
+      this.lastSpeechEndMs = endMs;
+    } else if (this.runStartMs !== undefined && endMs - this.lastSpeechEndMs > this.gapMs) {
+      this.runStartMs = undefined;
     }
-    if (this.runStartMs === undefined) this.runStartMs = startMs;
-    this.lastSpeechEndMs = startMs + durationMs;
-    if (this.fired || this.lastSpeechEndMs - this.runStartMs < this.minInterruptionMs) return false;
+    if (this.fired || this.runStartMs === undefined) return false;
+    const heldMs = endMs - this.runStartMs;
+    if (heldMs < this.minInterruptionMs || this.voicedMs < this.minVoicedFraction * this.minInterruptionMs)
+      return false;
     this.fired = true;
     return true;
   }
 
   reset(): void {
     this.runStartMs = undefined;
+    this.voicedMs = 0;
     this.fired = false;
   }
 }

@@ -157,6 +157,74 @@ function isNumberWord(w: string): boolean {
   return NUMBER_WORDS.has(w) || /^\d+$/.test(w);
 }
 
+const TENS = new Set(['twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety']);
+const TEENS = new Set([
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+]);
+const UNITS = new Set(['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine']);
+
+/** How many digits a run of spoken number words writes ("forty two" → 2, "four two one nine" → 4). */
+export function spokenDigits(ws: string[]): number {
+  let digits = 0;
+  let afterTens = false;
+  for (const w of ws) {
+    if (/^\d+$/.test(w)) digits += w.length;
+    else if (TENS.has(w)) digits += 2;
+    else if (UNITS.has(w) && afterTens) digits += 0;
+    else if (w === 'hundred' || w === 'thousand') digits += w === 'hundred' ? 2 : 3;
+    else if (w === 'double') digits += 1;
+    else if (w === 'triple') digits += 2;
+    else if (TEENS.has(w)) digits += 2;
+    else if (NUMBER_WORDS.has(w)) digits += 1;
+    afterTens = TENS.has(w);
+  }
+  return digits;
+}
+
+/** Words that announce a number the caller is about to read out. */
+const NUMBER_CUES = new Set([
+  'number',
+  'order',
+  'code',
+  'zip',
+  'postcode',
+  'account',
+  'reference',
+  'phone',
+  'id',
+  'pin',
+]);
+const LINKING = new Set(['is', 'was', "it's", 'its', 'of', 'um', 'uh', 'er']);
+
+/**
+ * "my order number is four two" — and the same misheard as "forty human": after a number cue,
+ * some digits but fewer than a whole number (allowing one stray word from the recognizer).
+ */
+function announcedNumberUnfinished(ws: string[], minDigitRun: number): boolean {
+  let cue = -1;
+  for (let i = ws.length - 1; i >= 0; i--) {
+    if (NUMBER_CUES.has(ws[i] as string)) {
+      cue = i;
+      break;
+    }
+  }
+  if (cue < 0) return false;
+  const after = ws.slice(cue + 1).filter((w) => !LINKING.has(w));
+  const numbers = after.filter(isNumberWord);
+  if (numbers.length === 0) return false;
+  const stray = after.length - numbers.length;
+  return stray <= 1 && spokenDigits(numbers) < minDigitRun;
+}
+
 /** Lexical judgement of a (partial) transcript. */
 export function lexicalCompleteness(
   text: string,
@@ -168,12 +236,11 @@ export function lexicalCompleteness(
   if (!last) return 'unknown';
   if (CLOSED_PHRASES.has(normalized)) return 'complete';
   if (DANGLING.has(last)) return 'incomplete';
-  let digitRun = 0;
-  for (let i = ws.length - 1; i >= 0 && isNumberWord(ws[i] as string); i--) {
-    const w = ws[i] as string;
-    digitRun += /^\d+$/.test(w) ? w.length : 1;
-  }
+  let runStart = ws.length;
+  while (runStart > 0 && isNumberWord(ws[runStart - 1] as string)) runStart--;
+  const digitRun = spokenDigits(ws.slice(runStart));
   if (digitRun > 0 && digitRun < opts.minDigitRun) return 'incomplete';
+  if (announcedNumberUnfinished(ws, opts.minDigitRun)) return 'incomplete';
   const first = ws[0] as string;
   if (QUESTION_OPENERS.has(first) && ws.length >= 3) return 'complete';
   return 'unknown';

@@ -113,7 +113,10 @@ export class Listener {
     const firstStart = this.pendingStartMs;
     windows.forEach((samples, i) => {
       const startMs = firstStart + i * windowMs;
-      this.queue = this.queue.then(() => this.judge(samples, startMs, windowMs));
+      // One failing window must not stall the ones behind it.
+      this.queue = this.queue
+        .then(() => this.judge(samples, startMs, windowMs))
+        .catch((err: unknown) => this.hooks.error(`listener: ${(err as Error).message ?? String(err)}`));
     });
     if (windows.length > 0 && this.reframer.buffered > 0) {
       const consumed = windows.length * this.vad.frameSamples - before;

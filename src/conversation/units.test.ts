@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../clock.js';
 import { ClauseBuffer } from './clause-buffer.js';
-import { endingFalls, isAffirmative, isBackchannel, lexicalCompleteness } from './completeness.js';
+import {
+  endingFalls,
+  isAffirmative,
+  isBackchannel,
+  lexicalCompleteness,
+  spokenDigits,
+} from './completeness.js';
 import { echoSimilarity } from './echo-guard.js';
 import { Playout } from './playout.js';
 import { StablePrefix } from './stable-prefix.js';
@@ -41,6 +47,12 @@ describe('completeness', () => {
     expect(lexicalCompleteness('where is my order number four two one nine')).toBe('complete');
     expect(lexicalCompleteness('yes')).toBe('complete');
     expect(lexicalCompleteness('i have a parcel')).toBe('unknown');
+    // Regression: the recognizer heard "four two" as "forty human" and the agent answered mid-number.
+    expect(lexicalCompleteness('my order number is forty human')).toBe('incomplete');
+    expect(lexicalCompleteness('my order is forty two')).toBe('incomplete');
+    expect(lexicalCompleteness('my order number is forty two nineteen')).toBe('unknown');
+    expect(lexicalCompleteness('cancel order four two one nine')).toBe('unknown');
+    expect(lexicalCompleteness('where is my order')).toBe('complete');
   });
 
   it('a fading ending counts as finished, a cut at full level does not', () => {
@@ -56,6 +68,16 @@ describe('completeness', () => {
     }
     for (const n of ['no', 'no thanks', 'wait', 'yes but not that one', 'what is the status'])
       expect(isAffirmative(n), n).toBe(false);
+  });
+});
+
+describe('spokenDigits', () => {
+  it('counts the digits a caller reads out', () => {
+    expect(spokenDigits(['four', 'two', 'one', 'nine'])).toBe(4);
+    expect(spokenDigits(['forty', 'two'])).toBe(2);
+    expect(spokenDigits(['forty', 'two', 'nineteen'])).toBe(4);
+    expect(spokenDigits(['double', 'seven', 'oh', 'three'])).toBe(4);
+    expect(spokenDigits(['4219'])).toBe(4);
   });
 });
 
