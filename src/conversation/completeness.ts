@@ -206,10 +206,10 @@ const NUMBER_CUES = new Set([
 const LINKING = new Set(['is', 'was', "it's", 'its', 'of', 'um', 'uh', 'er']);
 
 /**
- * "my order number is four two" — and the same misheard as "forty human": after a number cue,
- * some digits but fewer than a whole number (allowing one stray word from the recognizer).
+ * Digits read out after a number cue ("my order number is four two"), allowing one stray word
+ * the recognizer may have inserted ("forty you one nine"); undefined when no number was announced.
  */
-function announcedNumberUnfinished(ws: string[], minDigitRun: number): boolean {
+function announcedDigits(ws: string[]): number | undefined {
   let cue = -1;
   for (let i = ws.length - 1; i >= 0; i--) {
     if (NUMBER_CUES.has(ws[i] as string)) {
@@ -217,12 +217,11 @@ function announcedNumberUnfinished(ws: string[], minDigitRun: number): boolean {
       break;
     }
   }
-  if (cue < 0) return false;
+  if (cue < 0) return undefined;
   const after = ws.slice(cue + 1).filter((w) => !LINKING.has(w));
   const numbers = after.filter(isNumberWord);
-  if (numbers.length === 0) return false;
-  const stray = after.length - numbers.length;
-  return stray <= 1 && spokenDigits(numbers) < minDigitRun;
+  if (numbers.length === 0 || after.length - numbers.length > 1) return undefined;
+  return spokenDigits(after);
 }
 
 /** Lexical judgement of a (partial) transcript. */
@@ -239,8 +238,12 @@ export function lexicalCompleteness(
   let runStart = ws.length;
   while (runStart > 0 && isNumberWord(ws[runStart - 1] as string)) runStart--;
   const digitRun = spokenDigits(ws.slice(runStart));
-  if (digitRun > 0 && digitRun < opts.minDigitRun) return 'incomplete';
-  if (announcedNumberUnfinished(ws, opts.minDigitRun)) return 'incomplete';
+  const announced = announcedDigits(ws);
+  if (announced !== undefined) {
+    if (announced < opts.minDigitRun) return 'incomplete';
+  } else if (digitRun > 0 && digitRun < opts.minDigitRun) {
+    return 'incomplete';
+  }
   const first = ws[0] as string;
   if (QUESTION_OPENERS.has(first) && ws.length >= 3) return 'complete';
   return 'unknown';

@@ -52,6 +52,7 @@ describe('completeness', () => {
     expect(lexicalCompleteness('my order is forty two')).toBe('incomplete');
     expect(lexicalCompleteness('my order number is forty two nineteen')).toBe('unknown');
     expect(lexicalCompleteness('cancel order four two one nine')).toBe('unknown');
+    expect(lexicalCompleteness('my order number is forty you one nine')).toBe('unknown');
     expect(lexicalCompleteness('where is my order')).toBe('complete');
   });
 
