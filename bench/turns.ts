@@ -14,7 +14,7 @@ import { type Clock, SystemClock } from '../src/clock.js';
 import type { TurnTrace } from '../src/conversation/events.js';
 import { createSynthesizer, isVoiceName } from '../src/engines/tts.js';
 import type { Brain, BrainContext, BrainDelta, Synthesizer } from '../src/engines/types.js';
-import { type CallerScript, composeCaller } from '../src/runtime/caller-audio.js';
+import { type CallerScript, composeCaller, voicedStretchEnds } from '../src/runtime/caller-audio.js';
 import { createEmbeddedRuntime } from '../src/runtime/embedded.js';
 import { runRecordedCall } from '../src/runtime/recorded-call.js';
 import { recordedCallOptions } from '../src/cli/call.js';
@@ -119,6 +119,18 @@ function overheadOf(trace: TurnTrace, log: EngineLog): Overhead | undefined {
   return { finalToBrain, clauseToTts, audioToPlayout, total: finalToBrain + clauseToTts + audioToPlayout };
 }
 
+/**
+ * Where the caller really stopped before a turn: the last voiced stretch of the recording that
+ * ended before the VAD's speech end (plus its hangover), on the session clock.
+ */
+function trueSpeechEnd(trace: TurnTrace, stretchEndsMs: number[], originMs: number): number | undefined {
+  const vadEnd = trace.marks.speechEnd;
+  if (vadEnd === undefined) return undefined;
+  const ended = stretchEndsMs.filter((end) => originMs + end <= vadEnd + 100);
+  const last = ended[ended.length - 1];
+  return last !== undefined ? originMs + last : undefined;
+}
+
 function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -128,7 +140,7 @@ function percentile(values: number[], p: number): number {
 
 function row(label: string, values: number[], ps: number[]): string {
   const cells = ps.map((p) => `p${p} ${percentile(values, p).toFixed(1).padStart(7)} ms`);
-  return `  ${label.padEnd(26)} ${cells.join('   ')}   (n=${values.length})`;
+  return `  ${label.padEnd(28)} ${cells.join('   ')}   (n=${values.length})`;
 }
 
 async function main(): Promise<void> {
@@ -144,9 +156,11 @@ async function main(): Promise<void> {
     `bench:turns — ${CALLERS.length} generated callers × ${rounds} round(s), agent voice ${voice}, real time`,
   );
   const audio = await Promise.all(CALLERS.map((c) => composeCaller(c)));
+  const stretchEnds = audio.map((a) => voicedStretchEnds(a.samples));
   const runtime = await createEmbeddedRuntime({ voice, dataDir: '.parley' });
   const synthesizer = await createSynthesizer(voice);
   const ttfa: number[] = [];
+  const trueTtfa: number[] = [];
   const overheads: Overhead[] = [];
   let turnsWithoutAudio = 0;
   try {
@@ -170,21 +184,28 @@ async function main(): Promise<void> {
             }),
         });
         db.close();
+        console.log(
+          `  call ${round * audio.length + i + 1} (${CALLERS[i]?.voice}): ${result.traces.length} turns`,
+        );
         for (const trace of result.traces) {
+          const tools = trace.tools.map((t) => `${t.name} ${JSON.stringify(t.args)} ${t.status}`).join('; ');
+          const truth = trueSpeechEnd(trace, stretchEnds[i] ?? [], result.originMs);
+          const playout = trace.marks.playoutStart;
+          const measured = trace.ttfaMs === undefined ? 'no audio' : `TTFA ${Math.round(trace.ttfaMs)} ms`;
+          const fromTruth =
+            truth !== undefined && playout !== undefined
+              ? `, ${Math.round(playout - truth)} ms from true end`
+              : '';
+          console.log(`    "${trace.userText}" ${tools ? `→ ${tools} ` : ''}(${measured}${fromTruth})`);
           if (trace.ttfaMs === undefined) {
             turnsWithoutAudio++;
             continue;
           }
           ttfa.push(trace.ttfaMs);
+          if (truth !== undefined && playout !== undefined) trueTtfa.push(playout - truth);
           const o = overheadOf(trace, log);
           if (o) overheads.push(o);
         }
-        const callTtfa = result.traces
-          .map((t) => (t.ttfaMs === undefined ? '–' : Math.round(t.ttfaMs)))
-          .join(', ');
-        console.log(
-          `  call ${round * audio.length + i + 1} (${CALLERS[i]?.voice}): ${result.traces.length} turns, TTFA ms [${callTtfa}]`,
-        );
         for (const e of result.errors) console.log(`    session error: ${e}`);
       }
     }
@@ -194,7 +215,8 @@ async function main(): Promise<void> {
   }
 
   console.log('\nTime to first audio (speech end → first agent audio out):');
-  console.log(row('TTFA', ttfa, [50, 95]));
+  console.log(row('TTFA (VAD speech end)', ttfa, [50, 95]));
+  console.log(row('TTFA (true speech end)', trueTtfa, [50, 95]));
   if (turnsWithoutAudio > 0) console.log(`  (${turnsWithoutAudio} turns without agent audio left out)`);
   console.log('\nOrchestration overhead (Parley between engine output and next engine input):');
   console.log(

@@ -29,7 +29,9 @@ export interface RecordedCallResult {
   caller: Int16Array;
   /** Agent audio placed at its emission times on the session timeline, 16 kHz. */
   agent: Int16Array;
-  /** Session time when the call ended, in ms. */
+  /** Session clock time of the recording's first sample, in ms (turn marks are on this clock). */
+  originMs: number;
+  /** How long the call lasted, in ms. */
   durationMs: number;
   errors: string[];
 }
@@ -125,6 +127,7 @@ export async function runRecordedCall(opts: RecordedCallOptions): Promise<Record
     traces: session.traces(),
     caller,
     agent: agent.samples(caller.length),
+    originMs,
     durationMs,
     errors,
   };
