@@ -29,7 +29,7 @@ describe('scenario files', () => {
       ].join('\n'),
       'ok.yaml',
     );
-    expect(s.voice).toBe('slt');
+    expect(s.voice).toBe('rms');
     expect(s.steps.map((x) => x.type)).toEqual([
       'say',
       'pause',

@@ -101,8 +101,8 @@ const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes'),
   description: z.string().default(''),
   tags: z.array(z.string()).default([]),
-  /** Default caller voice and rate for say/interrupt steps. */
-  voice: voice.default('slt'),
+  /** Default caller voice and rate for say/interrupt steps. The agent speaks slt by default, so the caller is another speaker. */
+  voice: voice.default('rms'),
   rate: rate.default(1),
   /** Agent audio leaking back into the caller's mic. `attenuationDb: 20` means −20 dB. */
   echo: z
