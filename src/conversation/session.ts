@@ -239,6 +239,7 @@ export class Session implements SessionApi {
       ? { turnId: active.turnId, userText: active.userText, marks: active.marks }
       : undefined;
     this.resumable = unheard ? undefined : discarded || undefined;
+    if (heard) this.echo.noteSpoken(heard, atMs);
     this.emit({
       type: 'interrupted',
       turnId: active.turnId,
@@ -329,8 +330,10 @@ export class Session implements SessionApi {
     if (!text || echo.echo) {
       // Nothing was said after all: whatever the agent was about to say or was saying goes on.
       if (waiting) waiting.reply.playout.release();
-      else if (retracted) this.answer(retracted.turnId, retracted.userText, retracted.marks);
-      else if (resumable) this.startReply({ kind: 'text', text: resumable }, turnId, '', {}, 'fixed', true);
+      else if (retracted) {
+        const { speechEnd, committed, sttFinal } = retracted.marks;
+        this.answer(retracted.turnId, retracted.userText, { speechEnd, committed, sttFinal });
+      } else if (resumable) this.startReply({ kind: 'text', text: resumable }, turnId, '', {}, 'fixed', true);
       return this.settleIdle();
     }
     if (resumable && this.options.resumeAfterBackchannel && isBackchannel(text)) {

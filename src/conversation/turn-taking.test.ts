@@ -128,4 +128,25 @@ describe('turn taking', () => {
     expect(refined?.marks.heardStart).toBe(playoutStart + 120);
     expect(refined?.ttfaMs).toBe(playoutStart + 120 - (refined?.marks.speechEnd ?? 0));
   });
+
+  it('a long noise that cancelled the unheard answer gets the answer restarted', async () => {
+    const h = createHarness({
+      script: ['where is my order', ''],
+      brainFirstTokenMs: 600,
+      options: { fillerAfterMs: 5000 },
+      replies: [[{ text: 'It is on its way.' }]],
+    });
+    h.session.start();
+    await h.say(500);
+    await h.silence(300);
+    await h.say(450); // a chair scraping: long enough to cancel, but no words
+    await h.silence(5000);
+    expect(h.of('interrupted')).toHaveLength(1);
+    expect(h.brain.calls).toHaveLength(2);
+    expect(h.session.history()).toEqual([
+      { role: 'user', content: 'where is my order' },
+      { role: 'assistant', content: 'It is on its way.' },
+    ]);
+    expect(h.session.traces()).toHaveLength(1);
+  });
 });
