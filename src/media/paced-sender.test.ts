@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../clock.js';
 import { PacedSender, type SendInfo } from './paced-sender.js';
 
-function recorder(clock: VirtualClock, opts: { maxQueueFrames?: number } = {}) {
+function recorder(clock: VirtualClock, opts: { maxQueueFrames?: number; targetQueueFrames?: number } = {}) {
   const sent: (SendInfo & { item: number })[] = [];
   const sender = new PacedSender<number>({
     clock,
@@ -15,7 +15,7 @@ function recorder(clock: VirtualClock, opts: { maxQueueFrames?: number } = {}) {
 describe('PacedSender', () => {
   it('sends a burst one frame per 20 ms on a fixed grid', async () => {
     const clock = new VirtualClock();
-    const { sent, sender } = recorder(clock);
+    const { sent, sender } = recorder(clock, { targetQueueFrames: 10 });
     for (let i = 0; i < 5; i++) sender.enqueue(i);
     await clock.advance(200);
     expect(sent.map((s) => s.item)).toEqual([0, 1, 2, 3, 4]);
@@ -26,7 +26,7 @@ describe('PacedSender', () => {
 
   it('does not drift when frames trickle in late: the deadline is start + n*20 ms', async () => {
     const clock = new VirtualClock();
-    const { sent, sender } = recorder(clock);
+    const { sent, sender } = recorder(clock, { targetQueueFrames: 100 });
     sender.enqueue(0);
     for (let i = 1; i < 10; i++) {
       await clock.advance(i % 2 === 0 ? 23 : 17); // jittery producer, 20 ms on average
@@ -54,9 +54,23 @@ describe('PacedSender', () => {
     expect(sent[1]?.atMs).toBe(200);
   });
 
+  it('drains a backlog left by a stall at double rate, so latency does not creep', async () => {
+    const clock = new VirtualClock();
+    const { sent, sender } = recorder(clock, { targetQueueFrames: 3 });
+    // A real-time source (one frame per 20 ms) that stalled once and then delivered 8 at once.
+    for (let i = 0; i < 8; i++) sender.enqueue(i);
+    for (let i = 8; i < 30; i++) {
+      await clock.advance(20);
+      sender.enqueue(i);
+    }
+    await clock.advance(20);
+    expect(sender.queuedFrames).toBeLessThanOrEqual(3);
+    expect(sent.map((s) => s.item)).toEqual(sent.map((_, i) => i));
+  });
+
   it('flush drops everything queued at once (barge-in)', async () => {
     const clock = new VirtualClock();
-    const { sent, sender } = recorder(clock);
+    const { sent, sender } = recorder(clock, { targetQueueFrames: 20 });
     for (let i = 0; i < 10; i++) sender.enqueue(i);
     await clock.advance(50);
     expect(sender.flush()).toBe(7);
@@ -66,7 +80,7 @@ describe('PacedSender', () => {
 
   it('bounds the queue by dropping the oldest frames so latency cannot creep', async () => {
     const clock = new VirtualClock();
-    const { sent, sender } = recorder(clock, { maxQueueFrames: 4 });
+    const { sent, sender } = recorder(clock, { maxQueueFrames: 4, targetQueueFrames: 4 });
     for (let i = 0; i < 10; i++) sender.enqueue(i);
     await clock.advance(500);
     expect(sender.droppedFrames).toBeGreaterThan(0);

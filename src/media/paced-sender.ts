@@ -19,6 +19,11 @@ export interface PacedSenderOptions<T> {
   frameMs?: number;
   /** Queue bound; the oldest frames are dropped past it so latency cannot creep. Default 25 (500 ms). */
   maxQueueFrames?: number;
+  /**
+   * Backlog (frames) above which a tick sends two frames instead of one. The source is already
+   * paced in real time, so without this a backlog from one stall would never drain. Default 2.
+   */
+  targetQueueFrames?: number;
   /** If the timer falls further behind than this, re-anchor instead of bursting to catch up. Default 100 ms. */
   maxLagMs?: number;
   send(item: T, info: SendInfo): void;
@@ -29,6 +34,7 @@ export class PacedSender<T> {
   private readonly frameMs: number;
   private readonly maxQueueFrames: number;
   private readonly maxLagMs: number;
+  private readonly targetQueueFrames: number;
   private readonly sendFrame: (item: T, info: SendInfo) => void;
   private readonly queue: T[] = [];
   private readonly stop = new AbortController();
@@ -42,6 +48,7 @@ export class PacedSender<T> {
     this.frameMs = opts.frameMs ?? 20;
     this.maxQueueFrames = opts.maxQueueFrames ?? 25;
     this.maxLagMs = opts.maxLagMs ?? 100;
+    this.targetQueueFrames = opts.targetQueueFrames ?? 2;
     this.sendFrame = opts.send;
   }
 
@@ -99,6 +106,10 @@ export class PacedSender<T> {
         const now = this.clock.now();
         this.sendFrame(item, { index: this.sent++, afterGap, atMs: now });
         afterGap = false;
+        if (this.queue.length > this.targetQueueFrames) {
+          const extra = this.queue.shift() as T;
+          this.sendFrame(extra, { index: this.sent++, afterGap: false, atMs: now });
+        }
         n++;
         let deadline = start + n * this.frameMs;
         if (now - deadline > this.maxLagMs) {
