@@ -17,6 +17,8 @@ describe('spoken order numbers', () => {
     ['eighty six seventy five', '8675'],
     ['twenty twenty', '2020'],
     ['thirty one forty one', '3141'],
+    ['four to one nine', '4219'],
+    ['i want to cancel four two one nine', '4219'],
   ])('reads "%s" as %s', (spoken, digits) => {
     expect(extractOrderNumber(spoken)).toBe(digits);
   });

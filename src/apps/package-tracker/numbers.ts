@@ -161,9 +161,21 @@ function skipHundredRest(words: string[], from: number): number {
   return w in DIGITS ? from + 1 : from;
 }
 
+/** Recognizer homophones of digits, read as digits only between two number words ("four to one nine"). */
+const HOMOPHONES: Record<string, string> = { to: 'two', too: 'two', for: 'four', won: 'one', ate: 'eight' };
+
+function resolveHomophones(words: string[]): string[] {
+  return words.map((w, i) => {
+    const digit = HOMOPHONES[w];
+    const before = words[i - 1];
+    const after = words[i + 1];
+    return digit && before && after && isNumberWord(before) && isNumberWord(after) ? digit : w;
+  });
+}
+
 /** Every maximal run of number words in the text, each as a digit string. */
 export function numberRuns(text: string): string[] {
-  const words = tokenize(text);
+  const words = resolveHomophones(tokenize(text));
   const runs: string[] = [];
   let run: string[] = [];
   const flush = () => {
