@@ -21,7 +21,8 @@ const USAGE = `usage: parley call IN.wav [-o OUT.wav] [--json] [--greeting] [--v
 Runs the package tracker on a recorded caller, in real time, with the embedded engines.
 
   -o, --output OUT.wav   write the call as stereo: caller left, agent right, as the caller heard it
-      --json             print only JSON on stdout: {"turns":[...]} (logs go to stderr)
+      --json             print only JSON on stdout: {"turns":[...]} (logs go to stderr);
+                         marks are ms from the start of the recording
       --greeting         the agent greets first (off by default so recordings start cleanly)
       --voice V          agent voice: ${VOICES.join(', ')} (default slt)
       --lm domain|generic  recognizer language model (default domain: built from the agent's phrases)
@@ -41,15 +42,19 @@ export interface CallTurnJson {
   ttfaMs: number | null;
 }
 
-export function turnJson(trace: TurnTrace): CallTurnJson {
+/** A turn for `--json`; marks are shifted to ms from the recording's first sample (`originMs` on the session clock). */
+export function turnJson(trace: TurnTrace, originMs = 0): CallTurnJson {
+  const marks = Object.fromEntries(
+    Object.entries(trace.marks).map(([name, atMs]) => [name, Math.round((atMs - originMs) * 10) / 10]),
+  ) as TurnTrace['marks'];
   return {
     userText: trace.userText,
     agentText: trace.agentText,
     heardText: trace.heardText,
     interrupted: trace.interrupted,
     tools: trace.tools.map((t) => ({ name: t.name, args: t.args, status: t.status })),
-    marks: trace.marks,
-    ttfaMs: trace.ttfaMs ?? null,
+    marks,
+    ttfaMs: trace.ttfaMs !== undefined ? Math.round(trace.ttfaMs * 10) / 10 : null,
   };
 }
 
@@ -130,7 +135,10 @@ export async function run(argv: string[]): Promise<number> {
       await writeFile(values.output, encodeWavStereo(result.caller, result.agent, SESSION_SAMPLE_RATE));
       log(`wrote ${values.output} (caller left, agent right)`);
     }
-    if (values.json) process.stdout.write(`${JSON.stringify({ turns: result.traces.map(turnJson) })}\n`);
+    if (values.json)
+      process.stdout.write(
+        `${JSON.stringify({ turns: result.traces.map((t) => turnJson(t, result.originMs)) })}\n`,
+      );
     else console.log(transcript(result.traces));
     return 0;
   } finally {
