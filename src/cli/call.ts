@@ -21,7 +21,7 @@ const USAGE = `usage: parley call IN.wav [-o OUT.wav] [--json] [--greeting] [--v
 Runs the package tracker on a recorded caller, in real time, with the embedded engines.
 
   -o, --output OUT.wav   write the call as stereo: caller left, agent right, as the caller heard it
-      --json             print only JSON on stdout: {"turns":[...]} (logs go to stderr);
+      --json             print only JSON on stdout: {"turns":[...]} (and "greeting") (logs go to stderr);
                          marks are ms from the start of the recording
       --greeting         the agent greets first (off by default so recordings start cleanly)
       --voice V          agent voice: ${VOICES.join(', ')} (default slt)
@@ -58,8 +58,19 @@ export function turnJson(trace: TurnTrace, originMs = 0): CallTurnJson {
   };
 }
 
-function transcript(traces: TurnTrace[]): string {
+interface GreetingJson {
+  text: string;
+  /** Set when the caller spoke over the greeting. */
+  heardText: string | undefined;
+}
+
+function transcript(traces: TurnTrace[], greeting: GreetingJson): string {
   const lines: string[] = [];
+  if (greeting.text) {
+    lines.push(`greeting: ${greeting.text}`);
+    if (greeting.heardText !== undefined)
+      lines.push(`  heard:  ${greeting.heardText || '(nothing)'}  [interrupted]`);
+  }
   for (const [i, t] of traces.entries()) {
     const ttfa = t.ttfaMs !== undefined ? `TTFA ${Math.round(t.ttfaMs)} ms` : 'no TTFA';
     lines.push(`turn ${i + 1}  ${ttfa}`);
@@ -120,12 +131,16 @@ export async function run(argv: string[]): Promise<number> {
     const agent = createPackageTrackerAgent({ db });
     await runtime.prepare?.(agent);
     log(`engines ready in ${Math.round(performance.now() - loadStart)} ms; calling in real time`);
+    const greeting: GreetingJson = { text: '', heardText: undefined };
     const result = await runRecordedCall({
       samples,
       maxTailMs,
       createSession: (clock) =>
         runtime.createSession({ agent, clock, options: recordedCallOptions(values.greeting ?? false) }),
       onEvent: (event) => {
+        // The greeting is the agent's turn 0: no caller turn, so no trace of its own.
+        if (event.type === 'reply_done' && event.turnId === 0) greeting.text = event.text;
+        if (event.type === 'interrupted' && event.turnId === 0) greeting.heardText = event.heardText;
         if (event.type === 'error') log(`session error: ${event.message}`);
         else if (values.verbose) console.error(JSON.stringify(event));
       },
@@ -137,9 +152,14 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (values.json)
       process.stdout.write(
-        `${JSON.stringify({ turns: result.traces.map((t) => turnJson(t, result.originMs)) })}\n`,
+        `${JSON.stringify({
+          ...(greeting.text
+            ? { greeting: { text: greeting.text, heardText: greeting.heardText ?? greeting.text } }
+            : {}),
+          turns: result.traces.map((t) => turnJson(t, result.originMs)),
+        })}\n`,
       );
-    else console.log(transcript(result.traces));
+    else console.log(transcript(result.traces, greeting));
     return 0;
   } finally {
     await runtime.close();
