@@ -27,6 +27,8 @@ interface ParleySurface {
   rmsLog: { t: number; rms: number }[];
   /** Every message received, with page time. */
   events: ReceivedEvent[];
+  /** The client's last playout delay estimate (jitter buffer + device), ms. */
+  playoutDelayMs: number | undefined;
   /** Heard reports sent: turn and session time. */
   heard: { turnId: number; atMs: number }[];
   sessionId: string | undefined;
@@ -64,6 +66,7 @@ const surface: ParleySurface = {
   rmsLog: [],
   events: [],
   heard: [],
+  playoutDelayMs: undefined,
   sessionId: undefined,
   start: () => startCall(),
   stop: () => stopCall(),
@@ -123,7 +126,9 @@ function sampleLevel(): void {
 
 async function reportLatency(): Promise<void> {
   const ms = await transport?.playoutDelayMs().catch(() => undefined);
-  if (ms !== undefined && Number.isFinite(ms)) transport?.send({ type: 'latency', ms: Math.round(ms) });
+  if (ms === undefined || !Number.isFinite(ms)) return;
+  surface.playoutDelayMs = ms;
+  transport?.send({ type: 'latency', ms: Math.round(ms) });
 }
 
 async function createSession(
