@@ -13,6 +13,8 @@ export interface RtcCallOptions {
   callbacks: TransportCallbacks;
   /** Give up on ICE gathering after this long and send what we have. Default 3000 ms. */
   gatherTimeoutMs?: number;
+  /** The call fails (and the page falls back to WebSocket) if not connected this long after the answer. Default 10000 ms. */
+  connectTimeoutMs?: number;
 }
 
 export class MediaRequestFailed extends Error {
@@ -72,6 +74,13 @@ export async function startRtcCall(opts: RtcCallOptions): Promise<CallTransport>
   }
   await pc.setRemoteDescription({ type: 'answer', sdp: text });
   await ctx.resume().catch(() => undefined);
+  try {
+    await waitForConnection(pc, opts.connectTimeoutMs ?? 10_000);
+  } catch (err) {
+    pc.close();
+    await ctx.close().catch(() => undefined);
+    throw err;
+  }
 
   return {
     kind: 'webrtc',
@@ -112,5 +121,24 @@ function waitForGathering(pc: RTCPeerConnection, timeoutMs: number): Promise<voi
         resolve();
       }
     });
+  });
+}
+
+function waitForConnection(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (pc.connectionState === 'connected') done();
+      else if (pc.connectionState === 'failed' || pc.connectionState === 'closed')
+        done(new Error('WebRTC connection failed'));
+    };
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      pc.removeEventListener('connectionstatechange', check);
+      if (err) reject(err);
+      else resolve();
+    };
+    const timer = setTimeout(() => done(new Error('WebRTC did not connect in time')), timeoutMs);
+    pc.addEventListener('connectionstatechange', check);
+    check();
   });
 }

@@ -34,6 +34,8 @@ export interface WebRtcTransportOptions {
   iceAdditionalHostAddresses?: string[];
   /** A connected peer that sends no RTP this long has vanished (browsers send audio continuously). Default 10000. */
   mediaTimeoutMs?: number;
+  /** How long an ICE "disconnected" peer may take to recover before the call ends. Default 5000. */
+  disconnectGraceMs?: number;
   /** Messages held for the data channel until it opens. Default 200. */
   maxPendingMessages?: number;
   onClosed?: (reason: string) => void;
@@ -186,8 +188,13 @@ export class WebRtcTransport {
       if (state === 'connected') {
         if (this.connectTimer) clearTimeout(this.connectTimer);
         this.link.startSession();
-      } else if (state === 'failed' || state === 'closed' || state === 'disconnected') {
+      } else if (state === 'failed' || state === 'closed') {
         void this.link.close('disconnected');
+      } else if (state === 'disconnected') {
+        // ICE may recover from a blip; give it a moment before hanging up.
+        setTimeout(() => {
+          if (this.pc.connectionState !== 'connected') void this.link.close('disconnected');
+        }, this.opts.disconnectGraceMs ?? 5000).unref();
       }
     });
     this.connectTimer = setTimeout(() => {
