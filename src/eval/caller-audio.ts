@@ -3,6 +3,7 @@
  * synthesis never competes with the agent for CPU while the call runs.
  */
 import { SESSION_SAMPLE_RATE } from '../audio/frame.js';
+import { peak, rms } from '../audio/level.js';
 import { resample } from '../audio/resampler.js';
 import type { Synthesizer } from '../engines/types.js';
 import { makeNoise, speechBounds } from './noise.js';
@@ -81,11 +82,26 @@ export class TtsCallerSpeech implements CallerSpeechSource {
   }
 }
 
-async function speechAudio(source: CallerSpeechSource, text: string, voice: CallerVoice, rate: number) {
-  const samples = await source.speak(text, voice, rate);
-  const { start, end } = speechBounds(samples, SESSION_SAMPLE_RATE);
+/** Scales a clip so its speech part has RMS `levelDbfs`, never clipping (the gain stops at full scale). */
+function atLevel(samples: Int16Array, start: number, end: number, levelDbfs: number): Int16Array {
+  const current = rms(samples.subarray(start, end));
+  const loudest = peak(samples);
+  if (current === 0 || loudest === 0) return samples;
+  const gain = Math.min(10 ** (levelDbfs / 20) / current, 0.999 / loudest);
+  return samples.map((v) => Math.round(v * gain));
+}
+
+async function speechAudio(
+  source: CallerSpeechSource,
+  text: string,
+  voice: CallerVoice,
+  rate: number,
+  levelDbfs: number,
+): Promise<StepAudio> {
+  const raw = await source.speak(text, voice, rate);
+  const { start, end } = speechBounds(raw, SESSION_SAMPLE_RATE);
   if (end <= start) throw new Error(`caller speech for "${text}" (${voice}) came out silent`);
-  return { samples, speechStart: start, speechEnd: end };
+  return { samples: atLevel(raw, start, end, levelDbfs), speechStart: start, speechEnd: end };
 }
 
 /** Renders every sound the caller will make in this scenario, by step index. */
@@ -100,11 +116,26 @@ export async function prepareCallerAudio(
       case 'interrupt':
         audio.set(
           index,
-          await speechAudio(source, step.text, step.voice ?? scenario.voice, step.rate ?? scenario.rate),
+          await speechAudio(
+            source,
+            step.text,
+            step.voice ?? scenario.voice,
+            step.rate ?? scenario.rate,
+            scenario.callerLevelDbfs,
+          ),
         );
         break;
       case 'backchannel':
-        audio.set(index, await speechAudio(source, step.text, step.voice ?? scenario.voice, scenario.rate));
+        audio.set(
+          index,
+          await speechAudio(
+            source,
+            step.text,
+            step.voice ?? scenario.voice,
+            scenario.rate,
+            scenario.callerLevelDbfs,
+          ),
+        );
         break;
       case 'noise': {
         const babbleVoices =

@@ -28,12 +28,28 @@ function toolCallsOf(rec: CallRecording): ToolCallSeen[] {
   return seen;
 }
 
-/** Everything the caller heard the agent say, in order. */
+/**
+ * Everything the caller heard the agent say, in order: clauses as they became audible (replies,
+ * fillers, check-ins, greetings), plus the heard part of a clause cut by an interruption.
+ */
 export function heardAgentText(rec: CallRecording): string {
   const parts: string[] = [];
-  for (const e of rec.events) if (e.type === 'filler') parts.push(e.text);
-  for (const t of rec.traces) parts.push(t.heardText);
-  return parts.filter(Boolean).join(' ');
+  const heardInReply = new Map<number, string[]>();
+  for (const e of rec.events) {
+    if (e.type === 'reply_started') heardInReply.set(e.turnId, []);
+    else if (e.type === 'agent_heard') {
+      parts.push(e.text);
+      heardInReply.get(e.turnId)?.push(e.text);
+    } else if (e.type === 'interrupted') {
+      const already = (heardInReply.get(e.turnId) ?? []).join(' ').trim();
+      const heard = e.heardText.trim();
+      parts.push(heard.startsWith(already) ? heard.slice(already.length) : heard);
+    }
+  }
+  return parts
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .join(' ');
 }
 
 function describeCalls(calls: ToolCallSeen[]): string {

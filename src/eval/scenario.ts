@@ -104,6 +104,11 @@ const scenarioSchema = z.strictObject({
   /** Default caller voice and rate for say/interrupt steps. The agent speaks slt by default, so the caller is another speaker. */
   voice: voice.default('rms'),
   rate: rate.default(1),
+  /**
+   * RMS level of the caller's speech at the mic, in dBFS (TTS voices differ by 15 dB otherwise).
+   * Default −18: a clear caller after the client's automatic gain control.
+   */
+  callerLevelDbfs: z.number().min(-60).max(-3).default(-18),
   /** Agent audio leaking back into the caller's mic. `attenuationDb: 20` means −20 dB. */
   echo: z
     .strictObject({
