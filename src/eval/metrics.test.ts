@@ -91,6 +91,7 @@ describe('barge-in metrics', () => {
     turnIndex: 0,
     afterAgentAudioMs: 500,
     speechStartMs,
+    crossingMs: speechStartMs + 300,
     agentSpeakingAtCrossing: true,
   });
 

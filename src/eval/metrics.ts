@@ -137,7 +137,7 @@ function turnMetrics(rec: CallRecording, runs: AgentRun[]): TurnMetrics[] {
 
 function interruptMetrics(rec: CallRecording, runs: AgentRun[]): InterruptMetrics[] {
   return rec.interrupts.map((i) => {
-    const crossing = i.speechStartMs + rec.minInterruptionMs;
+    const crossing = i.crossingMs;
     const run = runs.find((r) => r.startMs <= i.speechStartMs && r.endMs > i.speechStartMs);
     if (!run || run.endMs <= crossing) return { text: i.text, applicable: false, honoured: false };
     const stopLatencyMs = run.endMs - crossing;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dbfs } from '../audio/level.js';
 import { concat, silence, sine } from '../audio/signals.js';
-import { makeNoise, speechBounds } from './noise.js';
+import { makeNoise, speechBounds, speechCrossing } from './noise.js';
 
 const RATE = 16_000;
 
@@ -39,6 +39,22 @@ describe('caller noises', () => {
 });
 
 describe('speech bounds', () => {
+  it('counts minInterruptionMs of speech from after a long comma pause, across a short gap', () => {
+    const wait = sine(200, 200, RATE, 0.3);
+    const clip = concat(
+      silence(100, RATE),
+      wait,
+      silence(250, RATE),
+      sine(200, 150, RATE, 0.3),
+      silence(60, RATE),
+      sine(200, 400, RATE, 0.3),
+    );
+    // "Wait" (200 ms) is too short; the short gap is bridged, so 300 ms are reached 300 ms into the second phrase.
+    const at = speechCrossing(clip, RATE, 300);
+    expect(Math.abs((at ?? 0) - (0.1 + 0.2 + 0.25 + 0.3) * RATE)).toBeLessThanOrEqual(160);
+    expect(speechCrossing(wait, RATE, 300)).toBeUndefined();
+  });
+
   it('finds the speech inside TTS padding to within 10 ms', () => {
     const clip = concat(silence(250, RATE), sine(200, 1000, RATE, 0.3), silence(400, RATE));
     const { start, end } = speechBounds(clip, RATE);

@@ -146,3 +146,36 @@ export function speechBounds(
   while (last > first && (levels[last] as number) < floor) last--;
   return { start: first * win, end: Math.min(samples.length, (last + 1) * win) };
 }
+
+/**
+ * Sample offset at which the speech in a clip has lasted `ms` without a break longer than
+ * `gapMs` ("Wait, can you…" counts from "can" if the comma pause is long), using the same
+ * level floor as `speechBounds`. Undefined when it never lasts that long.
+ */
+export function speechCrossing(
+  samples: Int16Array,
+  sampleRate: number,
+  ms: number,
+  gapMs = 100,
+  floorDb = 35,
+): number | undefined {
+  const win = Math.max(1, Math.round(sampleRate / 100));
+  const levels: number[] = [];
+  for (let i = 0; i < samples.length; i += win) levels.push(rms(samples.subarray(i, i + win)));
+  const floor = Math.max(0, ...levels) * 10 ** (-floorDb / 20);
+  const need = Math.ceil(ms / 10);
+  const maxGap = Math.floor(gapMs / 10);
+  let runStart = -1;
+  let gap = 0;
+  for (let w = 0; w < levels.length; w++) {
+    if ((levels[w] as number) >= floor && floor > 0) {
+      if (runStart < 0) runStart = w;
+      gap = 0;
+      if (w - runStart + 1 >= need) return (w + 1) * win;
+    } else if (runStart >= 0 && ++gap > maxGap) {
+      runStart = -1;
+      gap = 0;
+    }
+  }
+  return undefined;
+}

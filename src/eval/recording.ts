@@ -33,6 +33,8 @@ export interface InterruptRecord {
   afterAgentAudioMs: number;
   /** True onset of the interrupting speech. */
   speechStartMs: number;
+  /** When the caller had spoken minInterruptionMs without a real break (ground truth for barge-in). */
+  crossingMs: number;
   /** Whether agent audio was still playing when the interruption crossed minInterruptionMs. */
   agentSpeakingAtCrossing: boolean;
 }

@@ -7,6 +7,7 @@ import { FRAME_MS, SESSION_SAMPLE_RATE } from '../audio/frame.js';
 import type { Clock } from '../clock.js';
 import type { SessionApi } from '../conversation/api.js';
 import { MicQueue } from './mic-queue.js';
+import { speechCrossing } from './noise.js';
 import { PcmTrack } from './pcm-track.js';
 import { AGENT_RUN_GAP_MS, agentRuns, type CallerTurn, type CallRecording } from './recording.js';
 import type { Scenario, Step } from './scenario.js';
@@ -209,7 +210,13 @@ export async function simulateCall(o: SimulateOptions): Promise<CallRecording> {
       case 'interrupt': {
         closeTurn();
         await intoAgentAudio(step.afterAgentAudioMs);
-        const { startMs, endMs } = await speak(audioOf(index));
+        const audio = audioOf(index);
+        const { startMs, endMs } = await speak(audio);
+        const crossing = speechCrossing(audio.samples, SESSION_SAMPLE_RATE, o.minInterruptionMs);
+        const crossingMs =
+          crossing === undefined
+            ? startMs + o.minInterruptionMs
+            : startMs + (crossing - audio.speechStart) / SAMPLES_PER_MS;
         turn = {
           index: rec.callerTurns.length,
           kind: 'interrupt',
@@ -225,6 +232,7 @@ export async function simulateCall(o: SimulateOptions): Promise<CallRecording> {
           turnIndex: turn.index,
           afterAgentAudioMs: step.afterAgentAudioMs,
           speechStartMs: startMs,
+          crossingMs,
           agentSpeakingAtCrossing: false,
         });
         lastCallerSpeechEnd = endMs;
@@ -273,8 +281,7 @@ export async function simulateCall(o: SimulateOptions): Promise<CallRecording> {
   rec.agentTrack = agent.toInt16Array();
   const runs = agentRuns(rec.agentFrames);
   for (const i of rec.interrupts) {
-    const crossing = i.speechStartMs + rec.minInterruptionMs;
-    i.agentSpeakingAtCrossing = runs.some((r) => r.startMs <= i.speechStartMs && r.endMs > crossing);
+    i.agentSpeakingAtCrossing = runs.some((r) => r.startMs <= i.speechStartMs && r.endMs > i.crossingMs);
   }
   return rec;
 }
