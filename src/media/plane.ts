@@ -85,9 +85,9 @@ export async function registerMediaPlane(app: FastifyInstance, deps: MediaPlaneD
         const { answerSdp, transport } = await WebRtcTransport.answer(session, req.body, {
           ...deps.webrtc,
           clock,
-          onClosed: (reason) => {
+          onClosed: (reason, stats) => {
             release(session.id, holder);
-            deps.log?.info({ sessionId: session.id, reason }, 'webrtc media closed');
+            deps.log?.info({ sessionId: session.id, reason, ...stats }, 'webrtc media closed');
           },
         });
         holder.close = (reason) => transport.close(reason);

@@ -20,7 +20,7 @@ import {
   writeCallerWav,
 } from './harness.js';
 
-const QUESTION = 'where is my order four two one nine';
+const QUESTION = "where's my order forty two nineteen";
 /** Agent audio counts as audible above this RMS (fraction of full scale, about −40 dBFS). */
 const AUDIBLE_RMS = 0.01;
 
@@ -162,11 +162,16 @@ describe('browser calls', () => {
           d.kind === 'flushed' && d.sessionId === sessionId,
       );
       if (!flush) throw new Error('no barge-in flush seen on the server');
-      const sentAfter = h.agentAudio.filter(
-        (d) =>
-          d.kind === 'sent' && d.sessionId === sessionId && d.atMs > flush.atMs && d.atMs < flush.atMs + 1000,
-      );
-      const lastSent = Math.max(flush.atMs, ...sentAfter.map((d) => d.atMs));
+      // The tail of the interrupted reply: frames that kept leaving without a pause after the flush
+      // (the reply to the interruption itself starts only after a clear gap).
+      const sentAfter = h.agentAudio
+        .filter((d) => d.kind === 'sent' && d.sessionId === sessionId && d.atMs > flush.atMs)
+        .map((d) => d.atMs);
+      let lastSent = flush.atMs;
+      for (const at of sentAfter) {
+        if (at - lastSent > 100) break;
+        lastSent = at;
+      }
       console.log(
         `barge-in: ${flush.droppedFrames} queued frames dropped; last agent frame ${Math.round(lastSent - flush.atMs)} ms after the interruption`,
       );
@@ -177,9 +182,13 @@ describe('browser calls', () => {
           const p = window.parley;
           const at = p.events.find((e) => e.event.type === 'interrupted' && e.event.turnId === id)?.localMs;
           if (at === undefined) return -1;
-          const after = p.rmsLog.filter((s) => s.t >= at && s.t <= at + 1000);
-          const lastLoud = after.filter((s) => s.rms >= threshold).at(-1);
-          return lastLoud ? lastLoud.t - at : 0;
+          // The first moment the agent's audio went quiet and stayed quiet for 100 ms (5 samples).
+          const after = p.rmsLog.filter((s) => s.t >= at);
+          for (let i = 0; i + 5 <= after.length; i++) {
+            if (after.slice(i, i + 5).every((s) => s.rms < threshold))
+              return (after[i] as { t: number }).t - at;
+          }
+          return -1;
         },
         { id: turnId, threshold: AUDIBLE_RMS },
       );

@@ -17,6 +17,7 @@ import { publishAgentAudio } from '../diagnostics.js';
 import { type OutboundMessage, parseControlMessage } from '../control-messages.js';
 import { MediaRequestError } from '../errors.js';
 import { PacedSender } from '../paced-sender.js';
+import type { ReorderStats } from '../reorder-buffer.js';
 import { SessionLink } from '../session-link.js';
 import { AgentAudioPacketizer } from './agent-audio.js';
 import { CallerAudioDecoder } from './caller-audio.js';
@@ -38,7 +39,10 @@ export interface WebRtcTransportOptions {
   disconnectGraceMs?: number;
   /** Messages held for the data channel until it opens. Default 200. */
   maxPendingMessages?: number;
-  onClosed?: (reason: string) => void;
+  onClosed?: (
+    reason: string,
+    stats: { received?: ReorderStats & { decodeErrors: number }; packetsSent: number },
+  ) => void;
 }
 
 export class WebRtcTransport {
@@ -236,7 +240,7 @@ export class WebRtcTransport {
     this.sender.close();
     // Let the last events (ended) leave on the channel before the peer goes away.
     setTimeout(() => void this.pc.close().catch(() => undefined), 100).unref();
-    this.opts.onClosed?.(reason);
+    this.opts.onClosed?.(reason, { received: this.decoder?.stats, packetsSent: this.packetsSent });
   }
 }
 
