@@ -6,6 +6,8 @@
  */
 export class BargeInDetector {
   private runStartMs: number | undefined;
+  /** Start of the rising edge: windows just under the threshold right before speech is confirmed. */
+  private risingSinceMs: number | undefined;
   private voicedMs = 0;
   private lastSpeechEndMs = 0;
   private fired = false;
@@ -16,18 +18,27 @@ export class BargeInDetector {
     private readonly minVoicedFraction = 0.8,
   ) {}
 
-  /** One VAD window (already echo-gated); true exactly once, when the caller has taken the floor. */
-  push(isSpeech: boolean, startMs: number, durationMs: number): boolean {
+  /**
+   * One VAD window (already echo-gated); true exactly once, when the caller has taken the floor.
+   * `rising` marks a window above half the threshold: speech onsets score low for a window or
+   * two, so the run is dated from there rather than from the first confident window.
+   */
+  push(isSpeech: boolean, startMs: number, durationMs: number, rising = isSpeech): boolean {
     const endMs = startMs + durationMs;
+    if (this.runStartMs === undefined) {
+      if (rising) this.risingSinceMs ??= startMs;
+      else this.risingSinceMs = undefined;
+    }
     if (isSpeech) {
       if (this.runStartMs === undefined) {
-        this.runStartMs = startMs;
+        this.runStartMs = this.risingSinceMs ?? startMs;
         this.voicedMs = 0;
       }
       this.voicedMs += durationMs;
       this.lastSpeechEndMs = endMs;
     } else if (this.runStartMs !== undefined && endMs - this.lastSpeechEndMs > this.gapMs) {
       this.runStartMs = undefined;
+      this.risingSinceMs = undefined;
     }
     if (this.fired || this.runStartMs === undefined) return false;
     const heldMs = endMs - this.runStartMs;
@@ -39,6 +50,7 @@ export class BargeInDetector {
 
   reset(): void {
     this.runStartMs = undefined;
+    this.risingSinceMs = undefined;
     this.voicedMs = 0;
     this.fired = false;
   }

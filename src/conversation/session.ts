@@ -224,7 +224,8 @@ export class Session implements SessionApi {
       this.bargeIn.reset();
       return;
     }
-    if (this.bargeIn.push(isSpeech, w.startMs, w.durationMs)) this.interrupt(active);
+    const rising = this.detector.isSpeech(w.probability * 2);
+    if (this.bargeIn.push(isSpeech, w.startMs, w.durationMs, rising)) this.interrupt(active);
   }
 
   private interrupt(active: ActiveReply): void {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../clock.js';
+import { BargeInDetector } from './barge-in.js';
 import { ClauseBuffer } from './clause-buffer.js';
 import {
   endingFalls,
@@ -137,5 +138,28 @@ describe('Playout', () => {
     await clock.advance(200);
     await playout.done;
     expect(order).toEqual(['filler', 'answer']);
+  });
+});
+
+describe('BargeInDetector', () => {
+  it('dates a run from its rising edge, so a soft onset does not delay the interruption', () => {
+    const detector = new BargeInDetector(300);
+    // 32 ms windows: two rising (half-confident) windows, then confident speech.
+    expect(detector.push(false, 0, 32, true)).toBe(false);
+    expect(detector.push(false, 32, 32, true)).toBe(false);
+    let firedAt: number | undefined;
+    for (let t = 64; t < 640 && firedAt === undefined; t += 32)
+      if (detector.push(true, t, 32)) firedAt = t + 32;
+    expect(firedAt).toBe(320);
+  });
+
+  it('never fires on short sounds, however they line up', () => {
+    const detector = new BargeInDetector(300);
+    let fired = false;
+    for (let t = 0; t < 5000; t += 32) {
+      const inCough = t % 1000 < 160; // 160 ms sounds, once a second
+      fired ||= detector.push(inCough, t, 32, inCough);
+    }
+    expect(fired).toBe(false);
   });
 });
