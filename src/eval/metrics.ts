@@ -40,6 +40,11 @@ export interface TurnMetrics {
 
 export interface InterruptMetrics {
   text: string;
+  speechStartMs: number;
+  /** When the caller had spoken minInterruptionMs (ground truth). */
+  crossingMs: number;
+  /** The session's `interrupted` event, if it came. */
+  interruptedAtMs?: number;
   /** The agent was still speaking when the interruption crossed minInterruptionMs. */
   applicable: boolean;
   honoured: boolean;
@@ -136,12 +141,22 @@ function turnMetrics(rec: CallRecording, runs: AgentRun[]): TurnMetrics[] {
 }
 
 function interruptMetrics(rec: CallRecording, runs: AgentRun[]): InterruptMetrics[] {
+  const cuts = rec.events.filter((e) => e.type === 'interrupted');
   return rec.interrupts.map((i) => {
     const crossing = i.crossingMs;
+    const base: InterruptMetrics = {
+      text: i.text,
+      speechStartMs: i.speechStartMs,
+      crossingMs: crossing,
+      applicable: false,
+      honoured: false,
+    };
+    const cut = cuts.find((c) => c.atMs >= i.speechStartMs);
+    if (cut) base.interruptedAtMs = cut.atMs;
     const run = runs.find((r) => r.startMs <= i.speechStartMs && r.endMs > i.speechStartMs);
-    if (!run || run.endMs <= crossing) return { text: i.text, applicable: false, honoured: false };
+    if (!run || run.endMs <= crossing) return base;
     const stopLatencyMs = run.endMs - crossing;
-    return { text: i.text, applicable: true, honoured: stopLatencyMs <= BARGE_IN_WINDOW_MS, stopLatencyMs };
+    return { ...base, applicable: true, honoured: stopLatencyMs <= BARGE_IN_WINDOW_MS, stopLatencyMs };
   });
 }
 
