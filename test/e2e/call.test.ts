@@ -65,9 +65,11 @@ async function startCall(wav: string, name: string, transport?: 'ws' | 'webrtc')
   const suffix = transport ? `&transport=${transport}` : '';
   await page.goto(`${h.server.url}/#key=${h.server.apiKey}${suffix}`);
   await page.click('#call');
-  await page.waitForFunction(() => window.parley.model.connection === 'connected', undefined, {
-    timeout: 15_000,
-  });
+  await page.waitForFunction(
+    () => window.parley.model.connection === 'connected' && window.parley.model.transport !== '',
+    undefined,
+    { timeout: 15_000 },
+  );
   return { context, page };
 }
 
