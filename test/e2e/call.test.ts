@@ -59,9 +59,15 @@ interface Call {
   page: Page;
 }
 
-async function startCall(wav: string, name: string, transport?: 'ws' | 'webrtc'): Promise<Call> {
+async function startCall(
+  wav: string,
+  name: string,
+  transport?: 'ws' | 'webrtc',
+  prepare?: (page: Page) => Promise<unknown>,
+): Promise<Call> {
   const context = await launchCaller(wav, join(h.dir, `profile-${name}`));
   const page = await context.newPage();
+  await prepare?.(page);
   const suffix = transport ? `&transport=${transport}` : '';
   await page.goto(`${h.server.url}/#key=${h.server.apiKey}${suffix}`);
   await page.click('#call');
@@ -220,6 +226,21 @@ describe('browser calls', () => {
     try {
       expect(await call.page.evaluate(() => window.parley.model.transport)).toBe('websocket');
       await expectAnsweredOrderCall(call.page, 'websocket-order');
+    } finally {
+      await call.context.close();
+    }
+  });
+
+  it('falls back to the WebSocket when WebRTC fails', async () => {
+    // The WebRTC offer never gets through (a proxy that drops it, say): the page must fall back.
+    const call = await startCall(wavs.question, 'fallback-order', undefined, (page) =>
+      page.route('**/v1/media/webrtc', (route) => route.abort('connectionrefused')),
+    );
+    try {
+      expect(await call.page.evaluate(() => window.parley.model.transport)).toBe('websocket');
+      const notes = await call.page.evaluate(() => window.parley.model.errors);
+      expect(notes.some((n) => /WebRTC failed/.test(n))).toBe(true);
+      await expectAnsweredOrderCall(call.page, 'fallback-order');
     } finally {
       await call.context.close();
     }

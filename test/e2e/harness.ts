@@ -83,7 +83,11 @@ export async function startHarness(): Promise<Harness> {
 }
 
 /** Headless Debian Chromium with a fake microphone playing `wavPath` once, in a fresh profile. */
-export async function launchCaller(wavPath: string, profileDir: string): Promise<BrowserContext> {
+export async function launchCaller(
+  wavPath: string,
+  profileDir: string,
+  extraArgs: string[] = [],
+): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profileDir, {
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -100,6 +104,7 @@ export async function launchCaller(wavPath: string, profileDir: string): Promise
       '--use-fake-device-for-media-stream',
       `--use-file-for-fake-audio-capture=${wavPath}%noloop`,
       '--autoplay-policy=no-user-gesture-required',
+      ...extraArgs,
     ],
   });
 }
