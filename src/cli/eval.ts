@@ -2,14 +2,14 @@
  * `parley eval`: runs scenario files as real calls against the embedded stack and reports
  * turn-taking and latency. Exit code 1 when any expectation fails, 2 on bad usage.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { summarizeSuite } from '../eval/aggregate.js';
 import { renderReport } from '../eval/report-html.js';
 import { type PipelineMode, runSuite } from '../eval/runner.js';
-import { loadSuite, selectScenarios } from '../eval/scenario.js';
+import { loadSuite, type Scenario, selectScenarios } from '../eval/scenario.js';
 import { formatSummary, Progress } from '../eval/summary-text.js';
 
 const DEFAULT_SUITE = fileURLToPath(new URL('../eval/scenarios/', import.meta.url));
@@ -55,7 +55,14 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const tags = v.tags ? v.tags.split(',').filter(Boolean) : [];
-  const scenarios = selectScenarios(await loadSuite(v.suite), { ...(v.only ? { only: v.only } : {}), tags });
+  let scenarios: Scenario[];
+  try {
+    if (!existsSync(v.suite)) throw new Error(`--suite ${v.suite}: no such file or folder`);
+    scenarios = selectScenarios(await loadSuite(v.suite), { ...(v.only ? { only: v.only } : {}), tags });
+  } catch (err) {
+    console.error(`parley eval: ${err instanceof Error ? err.message : String(err)}`);
+    return 2;
+  }
   if (scenarios.length === 0) {
     console.error('parley eval: no scenario matches');
     return 2;

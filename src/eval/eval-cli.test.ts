@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { SuiteSummary } from './aggregate.js';
@@ -11,6 +14,21 @@ interface EvalJson {
   summary: SuiteSummary;
   results: CallResult[];
 }
+
+describe('parley eval usage', () => {
+  it('refuses an invalid scenario file with the bad field and exit code 2, before loading any engine', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-eval-cli-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'name: bad\nsteps:\n  - noise: { kind: thunder }\n');
+    const failure = await run(process.execPath, ['bin/parley.js', 'eval', '--suite', file]).then(
+      () => undefined,
+      (err: { code?: number; stderr?: string }) => err,
+    );
+    rmSync(dir, { recursive: true, force: true });
+    expect(failure?.code).toBe(2);
+    expect(failure?.stderr).toMatch(/steps\[0\]\.noise\.kind/);
+  });
+});
 
 describe('parley eval --tags ci (real calls on the embedded stack)', () => {
   it('runs the fast subset in real time and every scenario meets its expectations', async () => {
