@@ -55,8 +55,15 @@ afterAll(async () => {
 });
 
 interface Call {
+  name: string;
   context: BrowserContext;
   page: Page;
+}
+
+/** Ends a call, keeping a screenshot of how the page looked (also when the test failed). */
+async function endCall(call: Call): Promise<void> {
+  await screenshot(call.page, call.name).catch(() => undefined);
+  await call.context.close();
 }
 
 async function startCall(
@@ -76,7 +83,7 @@ async function startCall(
     undefined,
     { timeout: 15_000 },
   );
-  return { context, page };
+  return { name, context, page };
 }
 
 /** Waits for the reply to the caller's first turn to finish; returns that turn's id. */
@@ -131,7 +138,7 @@ describe('browser calls', () => {
       expect(await call.page.evaluate(() => window.parley.model.transport)).toBe('webrtc');
       await expectAnsweredOrderCall(call.page, 'webrtc-order');
     } finally {
-      await call.context.close();
+      await endCall(call);
     }
   });
 
@@ -148,7 +155,7 @@ describe('browser calls', () => {
       // The greeting did play: the line works, there is just nothing to answer.
       expect(turns.find((t) => t.turnId === 0)?.heardText).toMatch(/help/);
     } finally {
-      await call.context.close();
+      await endCall(call);
     }
   });
 
@@ -217,7 +224,7 @@ describe('browser calls', () => {
         turn?.discardedText.trim().split(' ')[0] ?? '?',
       );
     } finally {
-      await call.context.close();
+      await endCall(call);
     }
   });
 
@@ -227,7 +234,7 @@ describe('browser calls', () => {
       expect(await call.page.evaluate(() => window.parley.model.transport)).toBe('websocket');
       await expectAnsweredOrderCall(call.page, 'websocket-order');
     } finally {
-      await call.context.close();
+      await endCall(call);
     }
   });
 
@@ -242,7 +249,7 @@ describe('browser calls', () => {
       expect(notes.some((n) => /WebRTC failed/.test(n))).toBe(true);
       await expectAnsweredOrderCall(call.page, 'fallback-order');
     } finally {
-      await call.context.close();
+      await endCall(call);
     }
   });
 
@@ -287,7 +294,7 @@ describe('browser calls', () => {
       // The call in parallel was unaffected.
       await expectAnsweredOrderCall(call.page, 'parallel-order');
     } finally {
-      await call.context.close();
+      await endCall(call);
     }
   });
 });
