@@ -98,7 +98,11 @@ function onMessage(message: Record<string, unknown>): void {
   if (event.type === 'agent_audio_started') {
     awaitingAudible = { turnId: event.turnId, eventAtMs: event.atMs, receivedLocalMs: localMs };
   }
-  if (event.type === 'interrupted') transport?.flushPlayback();
+  if (event.type === 'interrupted') {
+    transport?.flushPlayback();
+    // Cut before it was audible: nothing of it was heard.
+    if (awaitingAudible?.turnId === event.turnId) awaitingAudible = undefined;
+  }
   applyEvent(model, event);
   if (event.type === 'ended') void teardown(`ended: ${event.reason}`);
   render();
