@@ -43,7 +43,9 @@ beforeAll(async () => {
       { say: QUESTION },
       // The answer starts about 1.5 s after the question; this cuts in about 1.5 s into it.
       { silenceMs: 3000 },
-      { say: 'can i talk to a person' },
+      // Talking over the agent, callers speak up; the session's echo gate expects the caller to be
+      // clearly louder than the agent's own voice would come back.
+      { say: 'can i talk to a person', gain: 2.5 },
       { silenceMs: 10_000 },
     ],
     'rms',
@@ -115,7 +117,7 @@ async function expectAnsweredOrderCall(page: Page, name: string): Promise<void> 
   if (!turn) throw new Error('no turn');
   await sleep(1500); // let the heard report and the trace arrive
   await screenshot(page, name);
-  const article = page.locator(`article[data-turn-id="${turnId}"]`);
+  const article = page.locator(`article[data-turn-id="${turnId}"]`).first();
   // The user's words as recognized, shown solid (final).
   expect(turn.userText).toMatch(/where('s| is) my order/);
   await expect(article.locator('.line.user.final').textContent()).resolves.toContain('my order');
@@ -218,7 +220,7 @@ describe('browser calls', () => {
       const turn = (await pageTurns(call.page)).find((t) => t.turnId === turnId);
       expect(turn?.heardText.length).toBeGreaterThan(0);
       expect(turn?.discardedText.length).toBeGreaterThan(0);
-      const article = call.page.locator(`article[data-turn-id="${turnId}"]`);
+      const article = call.page.locator(`article[data-turn-id="${turnId}"]`).first();
       await expect(article.locator('.cut').count()).resolves.toBe(1);
       await expect(article.locator('.text.discarded').textContent()).resolves.toContain(
         turn?.discardedText.trim().split(' ')[0] ?? '?',

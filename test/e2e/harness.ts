@@ -23,7 +23,8 @@ export function buildWebClient(): void {
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs')], { stdio: 'ignore' });
 }
 
-export type WavPart = { silenceMs: number } | { say: string };
+/** `gain` scales the speech (clipped at full scale), e.g. a caller talking over the agent. */
+export type WavPart = { silenceMs: number } | { say: string; gain?: number };
 
 /** A caller's microphone recording: spoken parts (flite) and silences, 16-bit mono 16 kHz. */
 export async function writeCallerWav(
@@ -41,8 +42,11 @@ export async function writeCallerWav(
     const frames: Int16Array[] = [];
     for await (const frame of synth.synthesize(part.say, new AbortController().signal))
       frames.push(frame.samples);
-    const speech = concat(...frames);
-    chunks.push(synth.sampleRate === WAV_RATE ? speech : resample(speech, synth.sampleRate, WAV_RATE));
+    let speech = concat(...frames);
+    if (synth.sampleRate !== WAV_RATE) speech = resample(speech, synth.sampleRate, WAV_RATE);
+    const gain = part.gain ?? 1;
+    if (gain !== 1) speech = speech.map((v) => Math.max(-32768, Math.min(32767, Math.round(v * gain))));
+    chunks.push(speech);
   }
   await synth.close?.();
   writeWavFile(path, concat(...chunks), WAV_RATE);

@@ -63,6 +63,20 @@ describe('call model', () => {
     expect(model.turns.map((t) => t.heardText)).toEqual(['Hi, how can I help?', 'Are you still there?']);
   });
 
+  it('keeps an idle check-in after an answered turn off that turn', () => {
+    const model = run([
+      { type: 'transcript_final', turnId: 1, text: 'where is my order', atMs: 0 },
+      { type: 'reply_started', turnId: 1, atMs: 1 },
+      { type: 'reply_done', turnId: 1, text: 'It is in transit.', interrupted: false, atMs: 2 },
+      { type: 'reply_started', turnId: 1, atMs: 9000 },
+      { type: 'reply_done', turnId: 1, text: 'Are you still there?', interrupted: false, atMs: 9001 },
+    ]);
+    expect(model.turns.map((t) => [t.userText, t.heardText])).toEqual([
+      ['where is my order', 'It is in transit.'],
+      ['', 'Are you still there?'],
+    ]);
+  });
+
   it('computes TTFA from the client heard time when the trace has none yet', () => {
     const model = emptyModel();
     applyEvent(model, {

@@ -76,9 +76,9 @@ export function applyEvent(model: CallModel, event: SessionEvent): CallModel {
       model.agentState = event.state;
       break;
     case 'reply_started': {
-      // Turn 0 holds what the agent says unprompted (greeting, check-ins): one entry per reply.
+      // A second reply under the same turn (greeting, check-in, re-prompt) gets its own line.
       const last = model.turns.findLast((t) => t.turnId === event.turnId);
-      if (event.turnId === 0 && last?.done) model.turns.push(newTurn(0));
+      if (last?.done) model.turns.push(newTurn(event.turnId));
       else turnOf(model, event.turnId);
       break;
     }
