@@ -159,6 +159,24 @@ describe('echo', () => {
     expect(h.of('interrupted')).toHaveLength(1);
   });
 
+  it('a caller quieter than the agent still barges in when there is no echo', async () => {
+    const h = createHarness({ script: ['where is my order', 'stop please'], replies: [[{ text: ANSWER }]] });
+    await askAndWaitForAudio(h, 600);
+    await h.say(500, 0.08);
+    expect(h.of('interrupted')).toHaveLength(1);
+  });
+
+  it('a caller talking over the echo still barges in', async () => {
+    const h = createHarness({
+      script: ['where is my order', 'stop please'],
+      replies: [[{ text: ANSWER }]],
+      echo: { gain: 0.35, delayMs: 60 },
+    });
+    await askAndWaitForAudio(h, 600);
+    await h.say(500);
+    expect(h.of('interrupted')).toHaveLength(1);
+  });
+
   it('drops a transcript that repeats what the agent just said', async () => {
     const h = createHarness({
       script: ['where is my order', 'it will arrive on thursday afternoon'],

@@ -37,10 +37,16 @@ export interface HarnessOptions {
 
 export const FRAME = 320;
 
-function tone(n: number, amplitude: number, phase0: number, freqHz = 210): Int16Array {
+/**
+ * The caller's "voice": deterministic noise. Unlike a tone it shares nothing with the agent's
+ * tone voice, as real voices do not, so the echo gate can tell them apart.
+ */
+function voice(n: number, amplitude: number, seed: { value: number }): Int16Array {
   const out = new Int16Array(n);
-  for (let i = 0; i < n; i++)
-    out[i] = Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * freqHz * (phase0 + i)) / 16_000));
+  for (let i = 0; i < n; i++) {
+    seed.value = (seed.value * 1_103_515_245 + 12_345) % 2 ** 31;
+    out[i] = Math.round(amplitude * 32767 * (seed.value / 2 ** 30 - 1));
+  }
   return out;
 }
 
@@ -87,7 +93,7 @@ export function createHarness(opts: HarnessOptions = {}) {
   const agentFrames: AudioFrame[] = [];
   session.onEvent((e) => events.push(e));
   session.onAgentAudio((f) => agentFrames.push(f));
-  let phase = 0;
+  const seed = { value: 1 };
 
   /** Agent samples emitted at media time `atMs` (for the echo leak). */
   const agentAt = (atMs: number): Int16Array | undefined =>
@@ -95,8 +101,7 @@ export function createHarness(opts: HarnessOptions = {}) {
 
   async function feed(ms: number, amplitude: number): Promise<void> {
     for (let t = 0; t < ms; t += 20) {
-      const samples = amplitude > 0 ? tone(FRAME, amplitude, phase) : new Int16Array(FRAME);
-      phase += FRAME;
+      const samples = amplitude > 0 ? voice(FRAME, amplitude, seed) : new Int16Array(FRAME);
       if (opts.echo) {
         const leak = agentAt(clock.now() - opts.echo.delayMs);
         if (leak)

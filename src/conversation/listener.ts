@@ -1,6 +1,6 @@
 import type { AudioFrame } from '../audio/frame.js';
 import { SESSION_SAMPLE_RATE } from '../audio/frame.js';
-import { dbfs, rms } from '../audio/level.js';
+import { dbfs } from '../audio/level.js';
 import { Reframer } from '../audio/reframer.js';
 import type { Recognition, Recognizer, Transcript, Vad } from '../engines/types.js';
 import { StablePrefix } from './stable-prefix.js';
@@ -8,7 +8,8 @@ import type { TurnDetector, TurnSignal, VadWindow } from './turn-detector.js';
 
 /** A VAD window with what the session needs to gate and time it. */
 export interface ListenedWindow extends VadWindow {
-  rms: number;
+  /** The window's 16 kHz samples (the echo gate compares them with the agent's output). */
+  samples: Int16Array;
 }
 
 export interface ListenerHooks {
@@ -179,7 +180,7 @@ export class Listener {
       startMs,
       durationMs,
       levelDb: dbfs(samples),
-      rms: rms(samples),
+      samples,
     };
     window.probability = this.hooks.gate(window);
     this.hooks.window(window, this.detector.isSpeech(window.probability));

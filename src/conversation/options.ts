@@ -36,9 +36,12 @@ export interface SessionOptions {
   /** How far back agent speech is compared for echo, in ms. Default 5000. */
   echoWindowMs: number;
   /**
-   * Acoustic echo gate: mic frames no louder than the loudest agent frame of the last
-   * `echoTailMs`, scaled by this linear gain, are treated as the agent's own voice. Default 0.5 (−6 dB).
+   * Acoustic echo gate: a mic window counts as the agent's own voice when it matches what the
+   * agent played `outputLatencyMs`…`+ echoTailMs` earlier with at least this normalized
+   * correlation (a caller talking over it lowers the match). Default 0.7; 0 turns the gate off.
    */
+  echoCorrelation: number;
+  /** The gate also requires the mic to be no louder than the played audio × this gain. Default 1; 0 turns the gate off. */
   echoReturnGain: number;
   /** How long agent audio may ring back into the mic, in ms. Default 300. */
   echoTailMs: number;
@@ -77,7 +80,8 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   resumeAfterBackchannel: true,
   echoSimilarity: 0.9,
   echoWindowMs: 5000,
-  echoReturnGain: 0.5,
+  echoCorrelation: 0.7,
+  echoReturnGain: 1,
   echoTailMs: 300,
   summaryEveryTurns: 10,
   summarizer: 'slots',
@@ -105,7 +109,7 @@ export const PRESETS: { quietRoom: Partial<SessionOptions>; callCentre: Partial<
     completeSilenceMs: 250,
     maxSilenceMs: 1800,
     minInterruptionMs: 400,
-    echoReturnGain: 0.7,
+    echoCorrelation: 0.6,
   },
 };
 

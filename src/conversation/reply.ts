@@ -1,6 +1,5 @@
 import type { AudioFrame } from '../audio/frame.js';
 import { SESSION_SAMPLE_RATE } from '../audio/frame.js';
-import { rms } from '../audio/level.js';
 import { StreamingResampler } from '../audio/resampler.js';
 import type { Clock } from '../clock.js';
 import type { Brain, BrainContext, ChatMessage, Synthesizer, ToolCallRequest } from '../engines/types.js';
@@ -91,7 +90,7 @@ export class Reply {
       clock: deps.clock,
       notBeforeMs: deps.notBeforeMs,
       emit: (frame) => {
-        deps.echo.noteReference(rms(frame.samples), frame.startMs);
+        deps.echo.noteReference(frame.samples, frame.startMs);
         deps.emitAudio(frame);
       },
       onStart: (atMs) => {

@@ -214,8 +214,8 @@ export class Session implements SessionApi {
 
   /** The agent's own voice ringing back into the mic is not caller speech. */
   private gate(w: ListenedWindow): number {
-    if (this.options.echoReturnGain <= 0) return w.probability;
-    return this.echo.isEchoLevel(w.rms, w.startMs + w.durationMs, this.outputLatencyMs) ? 0 : w.probability;
+    if (!this.detector.isSpeech(w.probability)) return w.probability;
+    return this.echo.isEcho(w.samples, w.startMs, this.outputLatencyMs) ? 0 : w.probability;
   }
 
   private watchForBargeIn(w: ListenedWindow, isSpeech: boolean): void {
