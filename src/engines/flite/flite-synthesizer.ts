@@ -3,6 +3,7 @@ import { type AudioFrame, FRAME_MS } from '../../audio/frame.js';
 import { EngineError, type Synthesizer } from '../types.js';
 import { type FliteAddon, loadFliteAddon } from './addon.js';
 import { type ChunkSink, framesFromChunks } from './frame-stream.js';
+import { trimLeadingSilence } from './leading-silence.js';
 import { prepareSpeechText, splitSentences } from './speech-text.js';
 import { queueForVoice } from './voice-queue.js';
 
@@ -61,7 +62,8 @@ export class FliteSynthesizer implements Synthesizer {
       sampleRate: this.sampleRate,
       frameMs: this.frameMs,
       signal,
-      start: (sink) => {
+      start: (frameSink) => {
+        const sink = trimLeadingSilence(frameSink);
         let stopped = false;
         let cancelNative: (() => void) | undefined;
         queueForVoice(this.voice).run(async () => {
