@@ -1,21 +1,19 @@
 /**
  * Caller speech while the agent has the floor. It interrupts once a run of caller speech has
- * lasted `minInterruptionMs` from its onset, is still going (no gap longer than `gapMs`), and was
- * voiced for most of that time (`minVoicedFraction`). So "Wait, can you…" interrupts at 300 ms
- * even with the comma's pause, while a 150 ms cough or a door knock never does.
+ * lasted `minInterruptionMs` (dips up to `gapMs` inside words do not break the run; a longer
+ * pause starts a new one). A 150 ms cough or a door knock never gets there; "Wait," alone
+ * (under 300 ms, then a pause) does not either, the words after it do.
  */
 export class BargeInDetector {
   private runStartMs: number | undefined;
   /** Start of the rising edge: windows just under the threshold right before speech is confirmed. */
   private risingSinceMs: number | undefined;
-  private voicedMs = 0;
   private lastSpeechEndMs = 0;
   private fired = false;
 
   constructor(
     private readonly minInterruptionMs: number,
     private readonly gapMs = 100,
-    private readonly minVoicedFraction = 0.8,
   ) {}
 
   /**
@@ -30,20 +28,14 @@ export class BargeInDetector {
       else this.risingSinceMs = undefined;
     }
     if (isSpeech) {
-      if (this.runStartMs === undefined) {
-        this.runStartMs = this.risingSinceMs ?? startMs;
-        this.voicedMs = 0;
-      }
-      this.voicedMs += durationMs;
+      this.runStartMs ??= this.risingSinceMs ?? startMs;
       this.lastSpeechEndMs = endMs;
     } else if (this.runStartMs !== undefined && endMs - this.lastSpeechEndMs > this.gapMs) {
       this.runStartMs = undefined;
       this.risingSinceMs = undefined;
     }
-    if (this.fired || this.runStartMs === undefined) return false;
-    const heldMs = endMs - this.runStartMs;
-    if (heldMs < this.minInterruptionMs || this.voicedMs < this.minVoicedFraction * this.minInterruptionMs)
-      return false;
+    if (this.fired || this.runStartMs === undefined || !isSpeech) return false;
+    if (this.lastSpeechEndMs - this.runStartMs < this.minInterruptionMs) return false;
     this.fired = true;
     return true;
   }
@@ -51,7 +43,6 @@ export class BargeInDetector {
   reset(): void {
     this.runStartMs = undefined;
     this.risingSinceMs = undefined;
-    this.voicedMs = 0;
     this.fired = false;
   }
 }
