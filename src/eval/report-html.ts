@@ -115,7 +115,7 @@ function waterfalls(results: CallResult[]): string {
             `<tr><td>${escapeHtml(t.text)}</td><td>${escapeHtml(t.recognizedText ?? '–')}</td><td>${escapeHtml(t.heardText ?? '–')}${t.interrupted ? ' <i>(cut)</i>' : ''}</td><td class="num">${ms(t.ttfaMs)}</td></tr>`,
         )
         .join('');
-      return `<details${open}><summary>${escapeHtml(r.scenario)} · ${r.mode} · ${turns.length} turns</summary>${waterfallSvg(turns)}<table class="dialogue"><tr><th>caller said</th><th>session understood</th><th>caller heard</th><th>TTFA</th></tr>${dialogue}</table></details>`;
+      return `<details${open}><summary>${escapeHtml(r.scenario)} · ${r.mode} · ${turns.length} turns · <span class="${r.passed ? 'pass' : 'fail'}">${r.passed ? 'pass' : 'FAIL'}</span></summary>${waterfallSvg(turns)}<table class="dialogue"><tr><th>caller said</th><th>session understood</th><th>caller heard</th><th>TTFA</th></tr>${dialogue}</table></details>`;
     })
     .join('');
 }
