@@ -16,6 +16,8 @@ describe('caller intents', () => {
     ['yes please', 'yes'],
     ['uh yeah', 'yes'],
     ['no thanks', 'no'],
+    ["No, don't cancel it.", 'no'],
+    ['no do not cancel my order', 'no'],
     ['four two one nine', 'number_only'],
     ['what is the weather like in Paris', 'unknown'],
     ['tell me a joke', 'unknown'],

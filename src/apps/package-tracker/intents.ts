@@ -61,6 +61,8 @@ export function understand(text: string): Understanding {
     // "Yes, thanks" or "no thank you" answer the question rather than close the call.
     if (answer && (intent === 'thanks' || intent === 'greeting')) break;
     if (answer === 'no' && intent === 'goodbye') return { ...base, intent: 'goodbye' };
+    // "No, don't cancel it" refuses the cancellation it names.
+    if (answer === 'no' && intent === 'cancel') return { ...base, intent: 'no' };
     return { ...base, intent };
   }
   if (answer) return { ...base, intent: answer };
