@@ -73,6 +73,8 @@ export class EchoGuard {
   private readonly reference = new Float32Array(REFERENCE_MS * GATE_RATE_PER_MS);
   /** Absolute 4 kHz sample index just past the newest reference sample. */
   private referenceEnd = 0;
+  /** Best normalized correlation of the last window checked (diagnostics). */
+  lastCorrelation = 0;
 
   constructor(private readonly opts: EchoGuardOptions) {}
 
@@ -147,6 +149,7 @@ export class EchoGuard {
       const correlation = Math.abs(dot) / Math.sqrt(micEnergy * refEnergy);
       if (correlation > best) best = correlation;
     }
+    this.lastCorrelation = best;
     return best >= this.opts.echoCorrelation && micRms <= loudest * this.opts.echoReturnGain;
   }
 }

@@ -38,7 +38,8 @@ export interface SessionOptions {
   /**
    * Acoustic echo gate: a mic window counts as the agent's own voice when it matches what the
    * agent played `outputLatencyMs`…`+ echoTailMs` earlier with at least this normalized
-   * correlation (a caller talking over it lowers the match). Default 0.7; 0 turns the gate off.
+   * correlation (a caller talking over it lowers the match). Default 0.95 (the agent's own
+   * voice coming back matches at 0.98 or more); 0 turns the gate off.
    */
   echoCorrelation: number;
   /** The gate also requires the mic to be no louder than the played audio × this gain. Default 1; 0 turns the gate off. */
@@ -80,7 +81,7 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   resumeAfterBackchannel: true,
   echoSimilarity: 0.9,
   echoWindowMs: 5000,
-  echoCorrelation: 0.7,
+  echoCorrelation: 0.95,
   echoReturnGain: 1,
   echoTailMs: 300,
   summaryEveryTurns: 10,
@@ -109,7 +110,7 @@ export const PRESETS: { quietRoom: Partial<SessionOptions>; callCentre: Partial<
     completeSilenceMs: 250,
     maxSilenceMs: 1800,
     minInterruptionMs: 400,
-    echoCorrelation: 0.6,
+    echoCorrelation: 0.9,
   },
 };
 
