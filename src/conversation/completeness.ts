@@ -263,10 +263,72 @@ export function endingFalls(levelsDb: number[], dropDb = 6): boolean {
   return tailMean <= median - dropDb;
 }
 
-/** Both cues: the words decide when they can; a falling ending settles the undecided ones. */
+/** Phrases that announce what the call is about rather than ask for anything. */
+const ANNOUNCEMENTS = [
+  /\b(calling|ringing|phoning|writing)\b/,
+  /\b(question|questions|query|enquiry|inquiry|issue|problem)\b/,
+  /^((so|well|um|uh|er|okay|ok|right|yeah|hi|hello)\s)*(about|regarding)\b/,
+  /\b(it's|it is|this is)\s(about|regarding)\b/,
+];
+
+/** Words that make a statement a request of its own ("cancel my order"): the caller asked for something. */
+const REQUEST_WORDS = new Set([
+  'where',
+  'what',
+  'when',
+  'why',
+  'who',
+  'which',
+  'how',
+  'cancel',
+  'track',
+  'change',
+  'update',
+  'refund',
+  'return',
+  'redirect',
+  'reschedule',
+  'send',
+  'check',
+  'tell',
+  'know',
+  'find',
+  'stop',
+  "hasn't",
+  "didn't",
+  "wasn't",
+  "isn't",
+  "haven't",
+  'late',
+  'missing',
+  'lost',
+  'damaged',
+  'broken',
+  'wrong',
+]);
+
+/**
+ * "I'm calling about my order", "I have a question about my package", "so about my order":
+ * the caller announced a topic and has not yet said what they want, so a breath after it is
+ * not the end of the turn, however final it sounds.
+ */
+export function isPreamble(text: string): boolean {
+  const normalized = normalizeForMatch(text);
+  const ws = words(normalized);
+  if (ws.length === 0 || CLOSED_PHRASES.has(normalized)) return false;
+  if (ws.some((w) => REQUEST_WORDS.has(w))) return false;
+  if (ws.some((w) => isNumberWord(w) && w !== 'oh' && w !== 'o')) return false;
+  return ANNOUNCEMENTS.some((re) => re.test(normalized));
+}
+
+/**
+ * Both cues: the words decide when they can; a falling ending settles the undecided ones,
+ * except a preamble, which sounds final but announces more to come.
+ */
 export function judgeCompleteness(text: string, levelsDb: number[]): Completeness {
   const lexical = lexicalCompleteness(text);
   if (lexical !== 'unknown') return lexical;
+  if (isPreamble(text)) return 'unknown';
   return endingFalls(levelsDb) ? 'complete' : 'unknown';
 }
 
@@ -299,10 +361,20 @@ export function isBackchannel(text: string): boolean {
 const AFFIRMATIVE =
   /^(yes|yeah|yep|yup|sure|correct|right|ok|okay)?\s*(yes|yeah|yep|please|correct|go ahead|do it|that's right|that is right|confirm|sure)?\s*(please|go ahead|do it)?$/;
 
-/** A clear yes to a confirmation question ("yes", "yeah", "yes please", "correct", "go ahead", "do it"). */
+/** A yes-word that opens a confirmation the caller then spells out ("yes, cancel order 4219"). */
+const LEADING_YES = /^(yes|yeah|yep|yup|sure|correct|okay|ok)\b/;
+
+/** Anything that takes a yes back or hedges it: "yes but…", "yes, actually wait", "yes, where…". */
+const NEGATION =
+  /\b(no|not|nope|don't|dont|never|wait|stop|hold on|cancel that|but|actually|instead|where|what|when|why|which|who|how)\b/;
+
+/**
+ * A clear yes to a confirmation question: "yes", "yes please", "correct", "go ahead", "do it",
+ * or a yes-word followed by the action it confirms ("yes cancel it"), never with a negation.
+ */
 export function isAffirmative(text: string): boolean {
   const normalized = normalizeForMatch(text);
   if (normalized.length === 0) return false;
-  if (/\b(no|not|don't|dont|wait|stop|cancel that)\b/.test(normalized)) return false;
-  return AFFIRMATIVE.test(normalized);
+  if (NEGATION.test(normalized)) return false;
+  return AFFIRMATIVE.test(normalized) || LEADING_YES.test(normalized);
 }

@@ -150,6 +150,63 @@ describe('tools in a conversation', () => {
     expect(h.session.history().at(-1)).toEqual({ role: 'assistant', content: 'Done, it is cancelled.' });
   });
 
+  for (const yes of ['yes cancel it', 'yes, cancel order four two one nine']) {
+    it(`regression: "${yes}" confirms at once instead of being asked to confirm twice`, async () => {
+      const ran: string[] = [];
+      let h: Harness | undefined;
+      const brainTurn = (ctx: BrainContext) => {
+        const tool = lastTool(ctx);
+        if (tool?.content.includes('needs_confirmation'))
+          return [{ text: 'Do you want me to cancel order 4219?' }];
+        if (tool?.content.includes('"ok"')) return [{ text: 'Done, it is cancelled.' }];
+        if (tool) return [{ text: 'Okay, I will leave it.' }];
+        const said = lastUser(ctx);
+        if (said.startsWith('cancel') || said.startsWith('yes'))
+          return [{ toolCall: { name: 'cancel_order', arguments: '{"orderNumber":"4219"}' } }];
+        return [{ text: 'Okay.' }];
+      };
+      h = createHarness({
+        script: ['cancel order four two one nine', yes],
+        tools: packageTools(() => (h as Harness).clock, ran),
+        replies: [brainTurn],
+      });
+      h.session.start();
+      for (const ms of [900, 900]) {
+        await h.say(ms);
+        await untilQuiet(h, 6000);
+      }
+      expect(h.of('tool_executed').map((e) => e.status)).toEqual(['needs_confirmation', 'executed']);
+      expect(ran).toEqual(['cancel 4219']);
+      expect(h.session.history().at(-1)).toEqual({ role: 'assistant', content: 'Done, it is cancelled.' });
+    });
+  }
+
+  it('a yes that takes itself back ("yes, but not that one") runs nothing', async () => {
+    const ran: string[] = [];
+    let h: Harness | undefined;
+    const brainTurn = (ctx: BrainContext) => {
+      const tool = lastTool(ctx);
+      if (tool?.content.includes('needs_confirmation')) return [{ text: 'Cancel order 4219?' }];
+      if (tool) return [{ text: 'Okay.' }];
+      const said = lastUser(ctx);
+      if (said.startsWith('cancel') || said.startsWith('yes'))
+        return [{ toolCall: { name: 'cancel_order', arguments: '{"orderNumber":"4219"}' } }];
+      return [{ text: 'Okay.' }];
+    };
+    h = createHarness({
+      script: ['cancel order four two one nine', "yes but don't cancel it"],
+      tools: packageTools(() => (h as Harness).clock, ran),
+      replies: [brainTurn],
+    });
+    h.session.start();
+    for (const ms of [900, 900]) {
+      await h.say(ms);
+      await untilQuiet(h, 6000);
+    }
+    expect(h.of('tool_executed').map((e) => e.status)).toEqual(['needs_confirmation', 'needs_confirmation']);
+    expect(ran).toEqual([]);
+  });
+
   it('feeds a refused call back to the brain as a tool message', async () => {
     const ran: string[] = [];
     let h: Harness | undefined;

@@ -150,3 +150,56 @@ describe('turn taking', () => {
     expect(h.session.traces()).toHaveLength(1);
   });
 });
+
+describe('regression: premature reply to a preamble ("I\'m calling about my order." … "The order number is …")', () => {
+  /** The caller's voice fades over the last syllable, as at the end of a finished sentence. */
+  async function sayFading(h: ReturnType<typeof createHarness>, ms: number) {
+    await h.say(ms - 100);
+    await h.say(100, 0.05);
+  }
+
+  it('waits through a short breath after a topic announcement and commits one turn', async () => {
+    const h = createHarness({
+      script: ["i'm calling about my order the order number is four two one nine"],
+      replies: [[{ text: 'Let me look that up.' }]],
+    });
+    h.session.start();
+    await h.silence(200);
+    await sayFading(h, 500); // "i'm calling about my order", falling like a finished sentence
+    await h.silence(240); // a short breath: longer than completeSilenceMs, shorter than silenceMs
+    expect(h.of('turn_committed')).toHaveLength(0);
+    expect(h.of('reply_started')).toHaveLength(0);
+    await h.say(800); // "the order number is four two one nine"
+    await h.silence(2000);
+    expect(h.of('turn_committed').map((c) => c.text)).toEqual([
+      "i'm calling about my order the order number is four two one nine",
+    ]);
+    expect(h.of('reply_started')).toHaveLength(1);
+  });
+
+  for (const preamble of ['i have a question about my package', 'so about my order']) {
+    it(`"${preamble}" waits silenceMs, not completeSilenceMs`, async () => {
+      const h = createHarness({ script: [preamble] });
+      h.session.start();
+      await sayFading(h, 700);
+      await h.silence(1000);
+      const commit = h.first('turn_committed');
+      const end = h.first('user_speech_stopped');
+      expect(commit?.reason).toBe('silence');
+      expect((commit?.atMs ?? 0) - (end?.atMs ?? 0)).toBeGreaterThanOrEqual(300);
+    });
+  }
+
+  for (const request of ['where is my order', 'cancel my order', 'yes']) {
+    it(`a real request ("${request}") still commits early`, async () => {
+      const h = createHarness({ script: [request] });
+      h.session.start();
+      await sayFading(h, 500);
+      await h.silence(1000);
+      const commit = h.first('turn_committed');
+      const end = h.first('user_speech_stopped');
+      expect(commit?.reason).toBe('complete');
+      expect((commit?.atMs ?? 0) - (end?.atMs ?? 0)).toBeLessThan(300);
+    });
+  }
+});

@@ -5,6 +5,7 @@ import { ClauseBuffer } from './clause-buffer.js';
 import {
   endingFalls,
   isAffirmative,
+  isPreamble,
   isBackchannel,
   lexicalCompleteness,
   spokenDigits,
@@ -55,6 +56,15 @@ describe('completeness', () => {
     expect(lexicalCompleteness('cancel order four two one nine')).toBe('unknown');
     expect(lexicalCompleteness('my order number is forty you one nine')).toBe('unknown');
     expect(lexicalCompleteness('where is my order')).toBe('complete');
+    for (const p of ["i'm calling about my order", 'i have a question about my package', 'so about my order'])
+      expect(isPreamble(p), p).toBe(true);
+    for (const r of [
+      'where is my order',
+      'cancel my order',
+      'yes',
+      "i'm calling about order four two one nine",
+    ])
+      expect(isPreamble(r), r).toBe(false);
   });
 
   it('a fading ending counts as finished, a cut at full level does not', () => {
@@ -68,7 +78,19 @@ describe('completeness', () => {
     for (const y of ['yes', 'yeah', 'yes please', 'correct', 'go ahead', 'do it', 'Yes, please.']) {
       expect(isAffirmative(y), y).toBe(true);
     }
-    for (const n of ['no', 'no thanks', 'wait', 'yes but not that one', 'what is the status'])
+    for (const y of ['yes cancel it', 'Yes, cancel order four two one nine.', 'yeah send it'])
+      expect(isAffirmative(y), y).toBe(true);
+    for (const n of [
+      'no',
+      'no thanks',
+      'wait',
+      'yes but not that one',
+      "yes don't cancel it",
+      'yes wait',
+      'yes where is it',
+      'what is the status',
+      'cancel order four two one nine',
+    ])
       expect(isAffirmative(n), n).toBe(false);
   });
 });
