@@ -16,4 +16,10 @@ export interface AgentDefinition {
   createBrain(): Brain;
   /** Slots worth pinning across summaries (e.g. order number), extracted from a user turn. */
   extractFacts?(userText: string): Record<string, string>;
+  /**
+   * Read-only calls worth starting while the caller is still talking, given the stable prefix of
+   * a partial transcript. The session proposes them in phase 'partial' (only read-only tools run)
+   * and reuses their results when the turn commits.
+   */
+  prepare?(stableText: string): { name: string; arguments: string }[];
 }

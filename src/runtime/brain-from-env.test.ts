@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { OpenAiBrain } from '../engines/openai/openai-brain.js';
 import { EngineError } from '../engines/types.js';
-import { brainFromEnv } from './brain-from-env.js';
+import { createPackageTrackerAgent } from '../apps/package-tracker/index.js';
+import { openDatabase } from '../store/database.js';
+import { brainFromEnv, sessionBrain } from './brain-from-env.js';
 
 describe('brain from the environment', () => {
   it('is the agent’s own brain (undefined here) when no LLM is configured', () => {
@@ -29,5 +31,24 @@ describe('brain from the environment', () => {
         PARLEY_LLM_TEMPERATURE: 'warm',
       }),
     ).toThrow(EngineError);
+  });
+
+  it('an LLM brain writes the running summary itself; the agent’s own brain keeps the slot summary', () => {
+    const agent = createPackageTrackerAgent({ db: openDatabase(':memory:') });
+    const llm = sessionBrain(agent, undefined, {
+      PARLEY_LLM_BASE_URL: 'http://127.0.0.1:1/v1',
+      PARLEY_LLM_MODEL: 'm',
+    });
+    expect(llm.brain).toBeInstanceOf(OpenAiBrain);
+    expect(llm.options.summarizer).toBe('brain');
+    const own = sessionBrain(agent, undefined, {});
+    expect(own.brain).not.toBeInstanceOf(OpenAiBrain);
+    expect(own.options.summarizer).toBeUndefined();
+    const explicitLlm = sessionBrain(
+      agent,
+      new OpenAiBrain({ baseUrl: 'http://127.0.0.1:1/v1', model: 'm' }),
+      {},
+    );
+    expect(explicitLlm.options.summarizer).toBe('brain');
   });
 });

@@ -17,8 +17,7 @@ import { createSynthesizer, DEFAULT_VOICE, isVoiceName, type VoiceName } from '.
 import { type Brain, EngineError, type Synthesizer } from '../engines/types.js';
 import { createToolGateway } from '../tools/gateway.js';
 import type { AuditSink } from '../tools/types.js';
-import { brainFromEnv } from './brain-from-env.js';
-import type { PreparingAgent } from './preparing-agent.js';
+import { sessionBrain } from './brain-from-env.js';
 
 export interface EmbeddedRuntimeOptions {
   /** Where built language models (and app data, for callers that put it there) live. Default '.parley'. */
@@ -32,15 +31,18 @@ export interface EmbeddedRuntimeOptions {
 }
 
 export interface CreateSessionOptions {
-  /** The agent; its optional `prepare` hook (PreparingAgent) prefetches read-only calls on partials. */
-  agent: AgentDefinition & PreparingAgent;
+  /** The agent; its optional `prepare` hook prefetches read-only calls on partials. */
+  agent: AgentDefinition;
   /** Default: a random UUID. */
   id?: string;
   /** Default: the wall clock (SystemClock). */
   clock?: Clock;
   audit?: AuditSink;
   options?: Partial<SessionOptions>;
-  /** Default: the LLM named by PARLEY_LLM_* variables, else `agent.createBrain()`. */
+  /**
+   * Default: the LLM named by PARLEY_LLM_* variables, else `agent.createBrain()`. An LLM brain
+   * also sets `summarizer: 'brain'` unless `options` says otherwise.
+   */
   brain?: Brain;
   /** Default: the runtime's voice (another voice, or an instrumented one for benchmarks). */
   synthesizer?: Synthesizer;
@@ -99,20 +101,20 @@ class EmbeddedRuntime implements Runtime {
       clock,
       ...(opts.audit ? { audit: opts.audit } : {}),
     });
-    const brain = opts.brain ?? brainFromEnv() ?? agent.createBrain();
+    const { brain, options: brainOptions } = sessionBrain(agent, opts.brain);
     const session = new Session(
       {
         id,
         clock,
         vad: this.vadModel.createVad(),
-        recognizer,
+        recognizer: recognizer.forSession(),
         synthesizer: opts.synthesizer ?? this.synthesizer,
         brain,
         tools,
         agent,
-        ...(agent.prepare ? { prepare: (stableText: string) => agent.prepare?.(stableText) ?? [] } : {}),
+        ...(agent.prepare ? { prepare: agent.prepare.bind(agent) } : {}),
       },
-      opts.options,
+      { ...brainOptions, ...opts.options },
     );
     this.sessions.add(session);
     session.onEvent((e) => {

@@ -1,9 +1,7 @@
+import type { AgentDefinition } from '../agent.js';
+
 /**
- * An agent that can prepare while the caller is still talking. The runtime hands `prepare` to
- * the session, which proposes its calls in phase 'partial' (so only read-only tools run) and
- * reuses their results when the turn commits.
+ * @deprecated `prepare` is part of `AgentDefinition` now; this alias only keeps older imports
+ * compiling and goes away once nothing imports it.
  */
-export interface PreparingAgent {
-  /** Given the stable prefix of a partial transcript, read-only calls worth starting now. */
-  prepare?(stableText: string): { name: string; arguments: string }[];
-}
+export type PreparingAgent = Pick<AgentDefinition, 'prepare'>;
