@@ -33,6 +33,9 @@ export class DrivenSession implements SessionApi {
     private readonly clock: Clock,
   ) {}
 
+  now(): number {
+    return this.clock.now();
+  }
   start(): void {
     this.started = true;
   }

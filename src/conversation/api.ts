@@ -9,6 +9,8 @@ import type { SessionEvent, SessionState, TurnTrace } from './events.js';
 export interface SessionApi {
   readonly id: string;
   readonly state: SessionState;
+  /** The session clock's time, in ms: the timeline caller frames and event `atMs` are on. */
+  now(): number;
   /** Starts the session clock work (greeting, idle check-ins). */
   start(): void;
   /** Caller audio: 16 kHz mono frames in arrival order. Malformed frames are refused with an error event. */

@@ -119,6 +119,10 @@ export class Session implements SessionApi {
     return this.current;
   }
 
+  now(): number {
+    return this.deps.clock.now();
+  }
+
   start(): void {
     if (this.started || this.closed) return;
     this.started = true;

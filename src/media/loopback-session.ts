@@ -30,6 +30,10 @@ export class LoopbackSession implements SessionApi {
     return this.currentState;
   }
 
+  now(): number {
+    return this.clock.now();
+  }
+
   start(): void {
     this.startCount++;
     this.emit({ type: 'state', state: 'listening', atMs: this.clock.now() });

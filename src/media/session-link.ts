@@ -22,6 +22,7 @@ export interface MediaSink {
 }
 
 export interface SessionLinkOptions {
+  /** The transport's clock: tells a stall in caller audio from steady flow. */
   clock: Clock;
   transport: 'webrtc' | 'websocket';
   /** Estimated audio between our send and the caller's ear before the client reports it. */
@@ -38,9 +39,6 @@ const started = new WeakSet<SessionApi>();
 export class SessionLink {
   private readonly reframer = new Reframer(FRAME_SAMPLES);
   private readonly unsubscribe: (() => void)[] = [];
-  private readonly attachLocalMs: number;
-  /** session time − local clock time, learned from the atMs of session events. */
-  private sessionOffsetMs: number | undefined;
   private nextStartMs: number | undefined;
   private lastPushLocalMs = 0;
   private clientBufferMs: number;
@@ -53,12 +51,10 @@ export class SessionLink {
     private readonly sink: MediaSink,
     private readonly opts: SessionLinkOptions,
   ) {
-    this.attachLocalMs = opts.clock.now();
     this.clientBufferMs = opts.clientBufferMs;
     this.maxStallMs = opts.maxStallMs ?? 1000;
     this.unsubscribe.push(
       session.onEvent((event) => {
-        this.sessionOffsetMs = event.atMs - this.opts.clock.now();
         if (event.type === 'interrupted') this.sink.flushAgentAudio();
         this.sink.sendMessage(event);
         if (event.type === 'ended') this.detach(event.reason);
@@ -77,10 +73,9 @@ export class SessionLink {
     this.updateOutputLatency();
   }
 
-  /** Session time now, as best known (events carry it; before any, media time starts at attach). */
+  /** Session time now: the session's own clock, which caller frames must be dated on. */
   sessionNow(): number {
-    const now = this.opts.clock.now();
-    return this.sessionOffsetMs === undefined ? now - this.attachLocalMs : now + this.sessionOffsetMs;
+    return this.session.now();
   }
 
   /** Starts the session's own work (greeting…) once media flows; once per session. */
