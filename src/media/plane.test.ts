@@ -8,12 +8,30 @@ import { MediaAuthError, registerMediaPlane } from './plane.js';
 const clock = new SystemClock();
 let app: FastifyInstance | undefined;
 
+/** A well-formed offer (it passes the offer check; ICE and DTLS would not connect). */
+const WELL_FORMED_OFFER = [
+  'v=0',
+  'o=- 1 2 IN IP4 127.0.0.1',
+  's=-',
+  't=0 0',
+  'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+  'c=IN IP4 0.0.0.0',
+  'a=ice-ufrag:abcd',
+  'a=ice-pwd:abcdefghijklmnopqrstuvwx',
+  'a=fingerprint:sha-256 00:11',
+  'a=rtpmap:111 opus/48000/2',
+  '',
+].join('\r\n');
+
 async function startPlane() {
   const sessions = new Map<string, LoopbackSession>();
+  /** Tokens presented to authorize (which spends them in the real control plane). */
+  const authorized: (string | undefined)[] = [];
   app = Fastify();
   await registerMediaPlane(app, {
     clock,
     authorize: async (token) => {
+      authorized.push(token);
       if (!token) throw new MediaAuthError('missing session token', 401, 'missing_token');
       if (token === 'expired') throw new MediaAuthError('session token expired', 401, 'token_expired');
       const session = sessions.get(token);
@@ -27,7 +45,7 @@ async function startPlane() {
     sessions.set(token, s);
     return s;
   };
-  return { url, wsUrl: url.replace('http', 'ws'), add };
+  return { url, wsUrl: url.replace('http', 'ws'), add, authorized };
 }
 
 afterEach(async () => {
@@ -81,7 +99,7 @@ describe('POST /v1/media/webrtc errors', () => {
     const missing = await fetch(`${url}/v1/media/webrtc`, {
       method: 'POST',
       headers: { 'content-type': 'application/sdp' },
-      body: 'v=0',
+      body: WELL_FORMED_OFFER,
     });
     expect(missing.status).toBe(401);
     expect(await missing.json()).toEqual({
@@ -90,16 +108,15 @@ describe('POST /v1/media/webrtc errors', () => {
     const expired = await fetch(`${url}/v1/media/webrtc`, {
       method: 'POST',
       headers: { 'content-type': 'application/sdp', authorization: 'Bearer expired' },
-      body: 'v=0',
+      body: WELL_FORMED_OFFER,
     });
     expect(expired.status).toBe(401);
     expect(((await expired.json()) as { error: { code: string } }).error.code).toBe('token_expired');
   });
 
-  it('answers garbage SDP with 400 invalid_sdp and ends that session only', async () => {
-    const { url, wsUrl, add } = await startPlane();
+  it('regression: a malformed offer is refused with 400 before the single-use token is spent', async () => {
+    const { url, wsUrl, add, authorized } = await startPlane();
     const session = add('t1');
-    const other = add('t2');
     const res = await fetch(`${url}/v1/media/webrtc`, {
       method: 'POST',
       headers: { 'content-type': 'application/sdp', authorization: 'Bearer t1' },
@@ -109,10 +126,12 @@ describe('POST /v1/media/webrtc errors', () => {
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('invalid_sdp');
     expect(body.error.message).toMatch(/SDP/);
-    expect(session.closeReason).toBe('media_failed');
-    const client = await connectWs(`${wsUrl}/v1/media/ws?token=t2`);
+    // The token was never presented, the session lives on, and the caller can still connect with it.
+    expect(authorized).toEqual([]);
+    expect(session.closeReason).toBeUndefined();
+    const client = await connectWs(`${wsUrl}/v1/media/ws?token=t1`);
     await until(() => client.json.some((m) => m.type === 'hello'));
-    expect(other.state).not.toBe('ended');
+    expect(session.state).not.toBe('ended');
     client.ws.close();
   });
 

@@ -1,14 +1,15 @@
 /**
  * The media plane: WebRTC (WHIP-style offer/answer) and WebSocket transports for sessions the
  * control plane created. Every route checks the session token with `deps.authorize` before it
- * allocates anything; errors are `{error: {code, message}}` with a proper status.
+ * allocates anything (the WebRTC route checks the offer first, so a bad one spends no token);
+ * errors are `{error: {code, message}}` with a proper status.
  */
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Clock, SystemClock } from '../clock.js';
 import type { SessionApi } from '../conversation/api.js';
 import { describeError, MediaRequestError } from './errors.js';
-import { MAX_OFFER_BYTES } from './webrtc/offer.js';
+import { checkOffer, MAX_OFFER_BYTES } from './webrtc/offer.js';
 import { WebRtcTransport, type WebRtcTransportOptions } from './webrtc/webrtc-transport.js';
 import { MAX_AUDIO_MESSAGE_BYTES } from './websocket/audio-message.js';
 import { WebSocketTransport } from './websocket/ws-transport.js';
@@ -78,6 +79,9 @@ export async function registerMediaPlane(app: FastifyInstance, deps: MediaPlaneD
     });
 
     media.post('/v1/media/webrtc', async (req, reply) => {
+      // The token is single-use: a malformed offer is refused before it is spent, so the caller
+      // can retry with a good one. The check allocates nothing.
+      checkOffer(req.body);
       const session = await deps.authorize(bearerToken(req));
       const holder: ActiveMedia = { transport: 'webrtc', close: async () => undefined };
       claim(session, holder);
