@@ -168,8 +168,10 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /**
- * A recording has no echo path: the caller never heard the agent, so the acoustic echo gate
- * (which takes caller audio quieter than recent agent audio for the agent's own voice) is off.
+ * A recording has no echo path: the caller never heard the agent, so the acoustic echo gate is
+ * off (`echoReturnGain: 0`). That gate takes a mic window for the agent's own voice when it
+ * correlates with what the agent played a latency earlier (≥ `echoCorrelation`) and is no
+ * louder than it; a recorded caller who happens to match the agent must still be heard.
  */
 export function recordedCallOptions(greeting: boolean): Partial<SessionOptions> {
   return { greeting, echoReturnGain: 0 };
