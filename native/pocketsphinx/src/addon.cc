@@ -6,8 +6,11 @@
 #include <napi.h>
 
 #include <pocketsphinx.h>
+#include <sphinxbase/cmn.h>
 #include <sphinxbase/err.h>
+#include <sphinxbase/feat.h>
 
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <string>
@@ -46,6 +49,8 @@ class Decoder : public Napi::ObjectWrap<Decoder> {
                            InstanceMethod("process", &Decoder::Process),
                            InstanceMethod("end", &Decoder::End),
                            InstanceMethod("cancel", &Decoder::Cancel),
+                           InstanceMethod("getAdaptation", &Decoder::GetAdaptation),
+                           InstanceMethod("setAdaptation", &Decoder::SetAdaptation),
                            InstanceMethod("free", &Decoder::Free),
                        });
   }
@@ -89,6 +94,8 @@ class Decoder : public Napi::ObjectWrap<Decoder> {
   Napi::Value Process(const Napi::CallbackInfo& info);
   Napi::Value End(const Napi::CallbackInfo& info);
   Napi::Value Cancel(const Napi::CallbackInfo& info);
+  Napi::Value GetAdaptation(const Napi::CallbackInfo& info);
+  Napi::Value SetAdaptation(const Napi::CallbackInfo& info);
 
   Napi::Value Free(const Napi::CallbackInfo& info) {
     free_requested_ = true;
@@ -193,6 +200,86 @@ class CancelJob : public DecoderJob {
     ps_end_utt(decoder_->ps());
   }
 };
+
+// The speaker/channel adaptation a decoder carries from one utterance to the next: the live
+// cepstral mean normalization (running mean, the sums it is updated from, their frame count).
+// Serialized as bytes so the caller can keep one state per conversation and put it back on
+// whichever pooled decoder serves that conversation's next utterance.
+cmn_t* CmnOf(ps_decoder_t* ps) {
+  feat_t* feat = ps_get_feat(ps);
+  return feat == nullptr ? nullptr : feat->cmn_struct;
+}
+
+size_t AdaptationBytes(const cmn_t* cmn) {
+  return 2 * static_cast<size_t>(cmn->veclen) * sizeof(mfcc_t) + sizeof(int32);
+}
+
+class GetAdaptationJob : public DecoderJob {
+ public:
+  using DecoderJob::DecoderJob;
+
+  void Execute() override {
+    cmn_t* cmn = CmnOf(decoder_->ps());
+    if (cmn == nullptr) return SetError("pocketsphinx decoder has no cepstral mean normalization state");
+    const size_t vec = static_cast<size_t>(cmn->veclen) * sizeof(mfcc_t);
+    state_.resize(AdaptationBytes(cmn));
+    std::memcpy(state_.data(), cmn->cmn_mean, vec);
+    std::memcpy(state_.data() + vec, cmn->sum, vec);
+    std::memcpy(state_.data() + 2 * vec, &cmn->nframe, sizeof(int32));
+  }
+
+  Napi::Value Result(Napi::Env env) override {
+    return Napi::Buffer<uint8_t>::Copy(env, state_.data(), state_.size());
+  }
+
+ private:
+  std::vector<uint8_t> state_;
+};
+
+class SetAdaptationJob : public DecoderJob {
+ public:
+  SetAdaptationJob(Napi::Env env, Decoder* decoder, std::vector<uint8_t> state)
+      : DecoderJob(env, decoder), state_(std::move(state)) {}
+
+  void Execute() override {
+    if (decoder_->in_utterance) return SetError("adaptation can only be set between utterances");
+    cmn_t* cmn = CmnOf(decoder_->ps());
+    if (cmn == nullptr) return SetError("pocketsphinx decoder has no cepstral mean normalization state");
+    if (state_.size() != AdaptationBytes(cmn)) {
+      return SetError("adaptation state does not match this decoder's acoustic model");
+    }
+    const size_t vec = static_cast<size_t>(cmn->veclen) * sizeof(mfcc_t);
+    std::memcpy(cmn->cmn_mean, state_.data(), vec);
+    std::memcpy(cmn->sum, state_.data() + vec, vec);
+    std::memcpy(&cmn->nframe, state_.data() + 2 * vec, sizeof(int32));
+  }
+
+ private:
+  std::vector<uint8_t> state_;
+};
+
+Napi::Value Decoder::GetAdaptation(const Napi::CallbackInfo& info) {
+  CheckOpen(info.Env());
+  auto* job = new GetAdaptationJob(info.Env(), this);
+  Napi::Promise promise = job->Promise();
+  Enqueue(job);
+  return promise;
+}
+
+Napi::Value Decoder::SetAdaptation(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckOpen(env);
+  if (info.Length() < 1 || !info[0].IsTypedArray() ||
+      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    throw Napi::TypeError::New(env, "setAdaptation() expects the Uint8Array from getAdaptation()");
+  }
+  auto array = info[0].As<Napi::Uint8Array>();
+  std::vector<uint8_t> state(array.Data(), array.Data() + array.ElementLength());
+  auto* job = new SetAdaptationJob(env, this, std::move(state));
+  Napi::Promise promise = job->Promise();
+  Enqueue(job);
+  return promise;
+}
 
 Napi::Value Decoder::Process(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();

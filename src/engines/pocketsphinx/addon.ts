@@ -12,6 +12,13 @@ export interface NativeDecoder {
   end(): Promise<string>;
   /** Ends the utterance, discarding it, so the decoder can be reused. */
   cancel(): Promise<void>;
+  /**
+   * The adaptation carried from one utterance to the next (live cepstral mean normalization),
+   * as opaque bytes, read after the work queued before it.
+   */
+  getAdaptation(): Promise<Uint8Array>;
+  /** Puts back a state from `getAdaptation()` (of a decoder with the same models) before the next utterance. */
+  setAdaptation(state: Uint8Array): Promise<void>;
   /** Releases the models once queued work is done. Further calls throw. */
   free(): void;
 }

@@ -19,6 +19,8 @@ export class DecoderPool {
   private readonly creationMs: number[] = [];
   private inUse = 0;
   private closed = false;
+  /** The adaptation every decoder starts with (the model's -cmninit), read from the first one made. */
+  private initialAdaptation: Uint8Array | undefined;
 
   /** `maxIdle`: decoders kept warm once released (default 4); extra ones are freed. */
   constructor(
@@ -34,16 +36,29 @@ export class DecoderPool {
     for (const d of made) this.keepOrFree(d);
   }
 
-  async acquire(): Promise<NativeDecoder> {
+  /**
+   * A decoder set to `adaptation` (a state read from a decoder of this pool), or to the
+   * model's initial one: whatever the previous user of the decoder adapted to never carries over.
+   */
+  async acquire(adaptation?: Uint8Array): Promise<NativeDecoder> {
     if (this.closed) throw new EngineError('pocketsphinx', 'the recognizer is closed');
     this.inUse++;
-    const ready = this.idle.pop();
-    if (ready) return ready;
+    let decoder: NativeDecoder;
     try {
-      return await this.create();
+      decoder = this.idle.pop() ?? (await this.create());
     } catch (err) {
       this.inUse--;
       throw err;
+    }
+    try {
+      const state = adaptation ?? this.initialAdaptation;
+      if (state) await decoder.setAdaptation(state);
+      return decoder;
+    } catch (err) {
+      this.release(decoder, true);
+      throw new EngineError('pocketsphinx', 'could not set the decoder adaptation', undefined, {
+        cause: err,
+      });
     }
   }
 
@@ -82,6 +97,12 @@ export class DecoderPool {
     const started = performance.now();
     try {
       const decoder = await this.addon.createDecoder(this.args);
+      try {
+        this.initialAdaptation ??= await decoder.getAdaptation();
+      } catch (err) {
+        decoder.free();
+        throw err;
+      }
       this.creationMs.push(performance.now() - started);
       return decoder;
     } catch (err) {

@@ -15,6 +15,15 @@ export interface RecognitionTuning {
   partialEveryMs: number;
 }
 
+/**
+ * What one conversation's recognitions adapted to so far (the caller's voice and line), carried
+ * from each finished utterance to the next one of the same conversation, whichever pooled
+ * decoder serves it. Unset: the model's initial state.
+ */
+export interface AdaptationSlot {
+  state?: Uint8Array;
+}
+
 type State = 'open' | 'finishing' | 'done' | 'closed';
 
 export class PocketsphinxRecognition implements Recognition {
@@ -35,9 +44,11 @@ export class PocketsphinxRecognition implements Recognition {
   constructor(
     private readonly pool: DecoderPool,
     tuning: RecognitionTuning,
+    /** Where this conversation's adaptation lives; none: start from the model's initial state. */
+    private readonly adaptation?: AdaptationSlot,
   ) {
     this.stepSamples = Math.max(1, Math.round((tuning.partialEveryMs * SESSION_SAMPLE_RATE) / 1000));
-    this.decoder = pool.acquire();
+    this.decoder = pool.acquire(adaptation?.state);
     // A failure to get a decoder surfaces through finish(); never as an unhandled rejection.
     this.decoder.catch((err: unknown) => this.fail(err));
   }
@@ -135,6 +146,7 @@ export class PocketsphinxRecognition implements Recognition {
       await this.decodePending(decoder, true);
       if (this.failure) throw this.failure;
       const text = await decoder.end();
+      if (this.adaptation) this.adaptation.state = await decoder.getAdaptation();
       const final: TimedTranscript = {
         text,
         final: true,

@@ -4,7 +4,7 @@ import { EngineError } from '../types.js';
 import { loadAddon } from './addon.js';
 import { DecoderPool, type DecoderPoolStats } from './decoder-pool.js';
 import { checkModelFiles, decoderArgs, GENERIC_LM, type LanguageModelFiles } from './models.js';
-import { PocketsphinxRecognition, type RecognitionTuning } from './recognition.js';
+import { type AdaptationSlot, PocketsphinxRecognition, type RecognitionTuning } from './recognition.js';
 
 export interface PocketsphinxRecognizerOptions {
   /** 'generic' (default): the stock en-us model; or a domain model (see ensureDomainLm). */
@@ -15,6 +15,11 @@ export interface PocketsphinxRecognizerOptions {
   warmDecoders?: number;
   /** Decoders kept loaded between recognitions. Default 4. */
   maxIdleDecoders?: number;
+}
+
+/** One conversation's view of a shared PocketsphinxRecognizer (see `forSession`). */
+export interface PocketsphinxSessionRecognizer extends Recognizer {
+  open(opts?: RecognitionOptions): PocketsphinxRecognition;
 }
 
 export class PocketsphinxRecognizer implements Recognizer {
@@ -42,13 +47,29 @@ export class PocketsphinxRecognizer implements Recognizer {
   }
 
   /**
-   * Starts an utterance. Any number may run at once, each on its own decoder. `hints` are
-   * not used: the n-gram search has no per-utterance bias; a domain model is the way to
+   * Starts an utterance. Any number may run at once, each on its own decoder, each from the
+   * model's initial adaptation (see `forSession` to adapt across a call's utterances). `hints`
+   * are not used: the n-gram search has no per-utterance bias; a domain model is the way to
    * favour an app's phrases.
    */
   open(_opts?: RecognitionOptions): PocketsphinxRecognition {
+    return this.openWith(undefined);
+  }
+
+  /**
+   * A view of this recognizer for one conversation: its utterances adapt to the caller's
+   * voice and line (cepstral mean normalization) from one to the next, starting from the
+   * model's initial state; nothing adapted in one conversation reaches another. Sharing the
+   * decoders, it loads nothing; closing it leaves the shared recognizer open.
+   */
+  forSession(): PocketsphinxSessionRecognizer {
+    const slot: AdaptationSlot = {};
+    return { open: () => this.openWith(slot) };
+  }
+
+  private openWith(slot: AdaptationSlot | undefined): PocketsphinxRecognition {
     if (this.closed) throw new EngineError('pocketsphinx', 'the recognizer is closed');
-    return new PocketsphinxRecognition(this.pool, this.tuning);
+    return new PocketsphinxRecognition(this.pool, this.tuning, slot);
   }
 
   /** Decoder counts and how long each took to create (ms). */

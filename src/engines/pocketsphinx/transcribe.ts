@@ -2,7 +2,7 @@
 import { FRAME_MS, SESSION_SAMPLE_RATE } from '../../audio/frame.js';
 import { splitFrames } from '../../audio/signals.js';
 import { EngineError } from '../types.js';
-import type { PocketsphinxRecognizer } from './recognizer.js';
+import type { PocketsphinxSessionRecognizer } from './recognizer.js';
 
 export interface TranscriptionResult {
   text: string;
@@ -22,9 +22,9 @@ export interface TranscribeOptions {
   stepMs?: number;
 }
 
-/** Transcribes 16 kHz mono samples as one utterance. */
+/** Transcribes 16 kHz mono samples as one utterance (on a recognizer or one session's view of it). */
 export async function transcribeSamples(
-  recognizer: PocketsphinxRecognizer,
+  recognizer: PocketsphinxSessionRecognizer,
   samples: Int16Array,
   opts: TranscribeOptions = {},
 ): Promise<TranscriptionResult> {
