@@ -8,7 +8,6 @@ import { PACKAGE_TRACKER_PHRASES } from './phrases.js';
 import { SAY } from './replies.js';
 import { createPackageTrackerTools, TOOL_NAMES } from './tools.js';
 import { understand } from './intents.js';
-import type { PreparingAgent } from '../../runtime/preparing-agent.js';
 
 export { PackageTrackerBrain } from './brain.js';
 export { decide } from './dialogue.js';
@@ -36,7 +35,7 @@ export function preparePackageTracker(stableText: string): { name: string; argum
 }
 
 /** Builds the agent over `db`, creating and seeding its tables if they are empty. */
-export function createPackageTrackerAgent(opts: { db: Db }): AgentDefinition & PreparingAgent {
+export function createPackageTrackerAgent(opts: { db: Db }): AgentDefinition {
   const store = new OrderStore(opts.db);
   return {
     name: 'package-tracker',
