@@ -18,7 +18,8 @@ export interface RecognitionTuning {
 /**
  * What one conversation's recognitions adapted to so far (the caller's voice and line), carried
  * from each finished utterance to the next one of the same conversation, whichever pooled
- * decoder serves it. Unset: the model's initial state.
+ * decoder serves it. An abandoned utterance (a cough that never became a turn) leaves it as it
+ * was. Unset: the model's initial state.
  */
 export interface AdaptationSlot {
   state?: Uint8Array;
