@@ -111,6 +111,21 @@ describe('barge-in metrics', () => {
     expect(m.interrupts[0]).toMatchObject({ applicable: false, honoured: false });
   });
 
+  it('honours an interruption the session acted on before the ground-truth crossing', () => {
+    // The VAD heard "Wait, can you..." as one stretch and cut at 3250, before the crossing at 3300.
+    const cut: SessionEvent = {
+      type: 'interrupted',
+      turnId: 1,
+      heardText: 'a',
+      discardedText: 'b',
+      atMs: 3250,
+    };
+    const m = computeCallMetrics(
+      call({ agentFrames: speaking(2500, 3260), interrupts: [interrupt(3000)], events: [cut] }),
+    );
+    expect(m.interrupts[0]).toMatchObject({ applicable: true, honoured: true, stopLatencyMs: -40 });
+  });
+
   it('a cough during agent speech followed by a cut is a false barge-in; a resumed pause is not', () => {
     const cough = { kind: 'cough' as const, label: 'cough', startMs: 5500, endMs: 5700, duringAgent: true };
     const cut: SessionEvent = {

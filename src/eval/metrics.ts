@@ -10,6 +10,8 @@ import { type AgentRun, agentRuns, type CallRecording } from './recording.js';
 export const BARGE_IN_WINDOW_MS = 200;
 /** A cut later than this after a noise or backchannel ended is not blamed on it. */
 const CUT_BLAME_MS = 800;
+/** An `interrupted` event this close after a run's last frame is what ended that run. */
+const CUT_MATCH_MS = 40;
 /** Agent audio restarting this soon after a cut, with no caller turn between, is a resume. */
 const RESUME_WITHIN_MS = 2000;
 /** A commit with no caller sound in this window before it came from somewhere else (echo). */
@@ -154,7 +156,11 @@ function interruptMetrics(rec: CallRecording, runs: AgentRun[]): InterruptMetric
     const cut = cuts.find((c) => c.atMs >= i.speechStartMs);
     if (cut) base.interruptedAtMs = cut.atMs;
     const run = runs.find((r) => r.startMs <= i.speechStartMs && r.endMs > i.speechStartMs);
-    if (!run || run.endMs <= crossing) return base;
+    if (!run) return base;
+    // A run cut by the session for this caller counts even when it stopped before the ground-truth
+    // crossing (the VAD heard "Wait, ..." as one stretch of speech): stopping early is honoured.
+    const cutThisRun = cut !== undefined && cut.atMs <= run.endMs + CUT_MATCH_MS;
+    if (run.endMs <= crossing && !cutThisRun) return base;
     const stopLatencyMs = run.endMs - crossing;
     return { ...base, applicable: true, honoured: stopLatencyMs <= BARGE_IN_WINDOW_MS, stopLatencyMs };
   });
