@@ -3,19 +3,8 @@ import { normalizeForMatch, words } from './text-for-speech.js';
 /** Whether what the caller said so far sounds like a finished turn. */
 export type Completeness = 'complete' | 'incomplete' | 'unknown';
 
-const NUMBER_WORDS = new Set([
-  'zero',
-  'oh',
-  'o',
-  'one',
-  'two',
-  'three',
-  'four',
-  'five',
-  'six',
-  'seven',
-  'eight',
-  'nine',
+const UNITS = new Set(['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine']);
+const TEENS = new Set([
   'ten',
   'eleven',
   'twelve',
@@ -26,14 +15,15 @@ const NUMBER_WORDS = new Set([
   'seventeen',
   'eighteen',
   'nineteen',
-  'twenty',
-  'thirty',
-  'forty',
-  'fifty',
-  'sixty',
-  'seventy',
-  'eighty',
-  'ninety',
+]);
+const TENS = new Set(['twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety']);
+const NUMBER_WORDS = new Set([
+  'zero',
+  'oh',
+  'o',
+  ...UNITS,
+  ...TEENS,
+  ...TENS,
   'hundred',
   'thousand',
   'double',
@@ -157,20 +147,6 @@ function isNumberWord(w: string): boolean {
   return NUMBER_WORDS.has(w) || /^\d+$/.test(w);
 }
 
-const TENS = new Set(['twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety']);
-const TEENS = new Set([
-  'ten',
-  'eleven',
-  'twelve',
-  'thirteen',
-  'fourteen',
-  'fifteen',
-  'sixteen',
-  'seventeen',
-  'eighteen',
-  'nineteen',
-]);
-const UNITS = new Set(['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine']);
 
 /** How many digits a run of spoken number words writes ("forty two" → 2, "four two one nine" → 4). */
 export function spokenDigits(ws: string[]): number {
