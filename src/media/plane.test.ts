@@ -4,24 +4,10 @@ import WebSocket from 'ws';
 import { SystemClock } from '../clock.js';
 import { LoopbackSession } from './loopback-session.js';
 import { MediaAuthError, registerMediaPlane } from './plane.js';
+import { WELL_FORMED_OFFER } from './testing/offers.js';
 
 const clock = new SystemClock();
 let app: FastifyInstance | undefined;
-
-/** A well-formed offer (it passes the offer check; ICE and DTLS would not connect). */
-const WELL_FORMED_OFFER = [
-  'v=0',
-  'o=- 1 2 IN IP4 127.0.0.1',
-  's=-',
-  't=0 0',
-  'm=audio 9 UDP/TLS/RTP/SAVPF 111',
-  'c=IN IP4 0.0.0.0',
-  'a=ice-ufrag:abcd',
-  'a=ice-pwd:abcdefghijklmnopqrstuvwx',
-  'a=fingerprint:sha-256 00:11',
-  'a=rtpmap:111 opus/48000/2',
-  '',
-].join('\r\n');
 
 async function startPlane() {
   const sessions = new Map<string, LoopbackSession>();

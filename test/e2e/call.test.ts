@@ -8,6 +8,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { AgentAudioDiagnostic } from '../../src/media/diagnostics.js';
+import { WELL_FORMED_OFFER } from '../../src/media/testing/offers.js';
 import {
   buildWebClient,
   createSession,
@@ -277,7 +278,8 @@ describe('browser calls', () => {
         const expired = await fetch(b.media.webrtc, {
           method: 'POST',
           headers: { 'content-type': 'application/sdp', authorization: `Bearer ${b.token}` },
-          body: 'v=0',
+          // A well-formed offer, so the refusal is the token's (offers are checked before tokens).
+          body: WELL_FORMED_OFFER,
         });
         expect(expired.status).toBe(401);
         expect(((await expired.json()) as { error: { code: string } }).error.code).toBe('token_expired');
