@@ -147,7 +147,6 @@ function isNumberWord(w: string): boolean {
   return NUMBER_WORDS.has(w) || /^\d+$/.test(w);
 }
 
-
 /** How many digits a run of spoken number words writes ("forty two" → 2, "four two one nine" → 4). */
 export function spokenDigits(ws: string[]): number {
   let digits = 0;
