@@ -5,5 +5,9 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 npx biome check src web bench test scripts
 npx tsc -p tsconfig.json
-npx vitest run
-npx vitest run --config vitest.e2e.config.ts --passWithNoTests
+mkdir -p test-output
+rm -f test-output/vitest-unit.json test-output/vitest-e2e.json
+npx vitest run --reporter=default --reporter=json --outputFile=test-output/vitest-unit.json
+npx vitest run --config vitest.e2e.config.ts --passWithNoTests \
+  --reporter=default --reporter=json --outputFile=test-output/vitest-e2e.json
+node scripts/test-summary.mjs test-output/vitest-unit.json test-output/vitest-e2e.json
