@@ -10,13 +10,11 @@ import {
   type RTCRtpTransceiver,
   useOPUS,
 } from 'werift';
-import type { AudioFrame } from '../../audio/frame.js';
 import type { Clock } from '../../clock.js';
 import type { SessionApi } from '../../conversation/api.js';
-import { publishAgentAudio } from '../diagnostics.js';
+import { AgentAudioOut } from '../agent-audio-out.js';
 import { type OutboundMessage, parseControlMessage } from '../control-messages.js';
 import { MediaRequestError } from '../errors.js';
-import { PacedSender } from '../paced-sender.js';
 import type { ReorderStats } from '../reorder-buffer.js';
 import { SessionLink } from '../session-link.js';
 import { AgentAudioPacketizer } from './agent-audio.js';
@@ -46,7 +44,7 @@ export interface WebRtcTransportOptions {
 }
 
 export class WebRtcTransport {
-  private readonly sender: PacedSender<AudioFrame>;
+  private readonly audioOut: AgentAudioOut;
   private readonly pending: string[] = [];
   private channel: RTCDataChannel | undefined;
   private decoder: CallerAudioDecoder | undefined;
@@ -62,34 +60,22 @@ export class WebRtcTransport {
     session: SessionApi,
     private readonly opts: WebRtcTransportOptions,
   ) {
-    this.sender = new PacedSender<AudioFrame>({
+    this.audioOut = new AgentAudioOut({
       clock: opts.clock,
+      sessionId: session.id,
+      transport: 'webrtc',
       send: (frame, info) => {
         this.packetizer?.send(frame.samples, info.atMs, info.afterGap);
-        publishAgentAudio({
-          kind: 'sent',
-          sessionId: session.id,
-          transport: 'webrtc',
-          atMs: performance.now(),
-        });
+        return true;
       },
     });
     this.link = new SessionLink(
       session,
       {
         sendMessage: (m) => this.sendMessage(m),
-        sendAgentAudio: (frame) => this.sender.enqueue(frame),
-        flushAgentAudio: () => {
-          const droppedFrames = this.sender.flush();
-          publishAgentAudio({
-            kind: 'flushed',
-            sessionId: session.id,
-            transport: 'webrtc',
-            atMs: performance.now(),
-            droppedFrames,
-          });
-        },
-        queuedAgentAudioMs: () => this.sender.queuedFrames * 20,
+        sendAgentAudio: (frame) => this.audioOut.enqueue(frame),
+        flushAgentAudio: () => this.audioOut.flush(),
+        queuedAgentAudioMs: () => this.audioOut.queuedMs(),
         closeTransport: (reason) => this.release(reason),
       },
       { clock: opts.clock, transport: 'webrtc', clientBufferMs: opts.clientBufferMs ?? 80 },
@@ -237,7 +223,7 @@ export class WebRtcTransport {
     this.closed = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
     if (this.connectTimer) clearTimeout(this.connectTimer);
-    this.sender.close();
+    this.audioOut.close();
     // Let the last events (ended) leave on the channel before the peer goes away.
     setTimeout(() => void this.pc.close().catch(() => undefined), 100).unref();
     this.opts.onClosed?.(reason, { received: this.decoder?.stats, packetsSent: this.packetsSent });

@@ -4,12 +4,10 @@
  * and the session survive them. Closing the socket closes the session.
  */
 import type { WebSocket } from 'ws';
-import type { AudioFrame } from '../../audio/frame.js';
 import type { Clock } from '../../clock.js';
 import type { SessionApi } from '../../conversation/api.js';
-import { publishAgentAudio } from '../diagnostics.js';
+import { AgentAudioOut } from '../agent-audio-out.js';
 import { type OutboundMessage, parseControlMessage } from '../control-messages.js';
-import { PacedSender } from '../paced-sender.js';
 import { SessionLink } from '../session-link.js';
 import { encodeAudioMessage, parseAudioMessage } from './audio-message.js';
 
@@ -20,7 +18,7 @@ export interface WebSocketTransportOptions {
 }
 
 export class WebSocketTransport {
-  private readonly sender: PacedSender<AudioFrame>;
+  private readonly audioOut: AgentAudioOut;
   readonly link: SessionLink;
 
   constructor(
@@ -28,37 +26,25 @@ export class WebSocketTransport {
     session: SessionApi,
     opts: WebSocketTransportOptions,
   ) {
-    this.sender = new PacedSender<AudioFrame>({
+    this.audioOut = new AgentAudioOut({
       clock: opts.clock,
+      sessionId: session.id,
+      transport: 'websocket',
       send: (frame) => {
-        if (socket.readyState !== socket.OPEN) return;
+        if (socket.readyState !== socket.OPEN) return false;
         socket.send(encodeAudioMessage(frame.samples));
-        publishAgentAudio({
-          kind: 'sent',
-          sessionId: session.id,
-          transport: 'websocket',
-          atMs: performance.now(),
-        });
+        return true;
       },
     });
     this.link = new SessionLink(
       session,
       {
         sendMessage: (m) => this.sendJson(m),
-        sendAgentAudio: (frame) => this.sender.enqueue(frame),
-        flushAgentAudio: () => {
-          const droppedFrames = this.sender.flush();
-          publishAgentAudio({
-            kind: 'flushed',
-            sessionId: session.id,
-            transport: 'websocket',
-            atMs: performance.now(),
-            droppedFrames,
-          });
-        },
-        queuedAgentAudioMs: () => this.sender.queuedFrames * 20,
+        sendAgentAudio: (frame) => this.audioOut.enqueue(frame),
+        flushAgentAudio: () => this.audioOut.flush(),
+        queuedAgentAudioMs: () => this.audioOut.queuedMs(),
         closeTransport: (reason) => {
-          this.sender.close();
+          this.audioOut.close();
           if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) {
             socket.close(1000, reason.slice(0, 100));
           }
@@ -68,11 +54,11 @@ export class WebSocketTransport {
     );
     socket.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     socket.on('close', () => {
-      this.sender.close();
+      this.audioOut.close();
       void this.link.close('disconnected');
     });
     socket.on('error', () => {
-      this.sender.close();
+      this.audioOut.close();
       void this.link.close('disconnected');
     });
     this.link.startSession();
