@@ -88,14 +88,10 @@ const DANGLING = new Set([
   'plus',
 ]);
 
+const QUESTION_WORDS = ['where', 'what', 'when', 'why', 'who', 'which', 'how'];
+
 const QUESTION_OPENERS = new Set([
-  'where',
-  'what',
-  'when',
-  'why',
-  'who',
-  'which',
-  'how',
+  ...QUESTION_WORDS,
   'is',
   'are',
   'can',
@@ -248,13 +244,7 @@ const ANNOUNCEMENTS = [
 
 /** Words that make a statement a request of its own ("cancel my order"): the caller asked for something. */
 const REQUEST_WORDS = new Set([
-  'where',
-  'what',
-  'when',
-  'why',
-  'who',
-  'which',
-  'how',
+  ...QUESTION_WORDS,
   'cancel',
   'track',
   'change',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../conversation/events.js';
 import { summarizeSuite } from './aggregate.js';
 import { computeCallMetrics, percentile } from './metrics.js';
-import type { AgentFrameRecord, CallRecording } from './recording.js';
+import { type AgentFrameRecord, type CallRecording, emptyRecording } from './recording.js';
 import type { CallResult } from './runner.js';
 import { normalizeSpoken, saysPhrase } from './text-match.js';
 
@@ -15,23 +15,8 @@ function speaking(fromMs: number, toMs: number): AgentFrameRecord[] {
 
 function call(partial: Partial<CallRecording>): CallRecording {
   return {
-    scenario: 'constructed',
-    mode: 'streaming',
-    originMs: 0,
+    ...emptyRecording({ scenario: 'constructed', mode: 'streaming', originMs: 0, minInterruptionMs: 300 }),
     endMs: 20_000,
-    minInterruptionMs: 300,
-    callerTurns: [],
-    sounds: [],
-    interrupts: [],
-    silences: [],
-    waits: [],
-    agentFrames: [],
-    events: [],
-    traces: [],
-    history: [],
-    loadAtTurnEnd: [],
-    micTrack: new Int16Array(0),
-    agentTrack: new Int16Array(0),
     ...partial,
   };
 }

@@ -76,6 +76,30 @@ export interface CallRecording {
   agentTrack: Int16Array;
 }
 
+/** A recording with nothing in it yet, starting (and so far ending) at `originMs`. */
+export function emptyRecording(
+  head: Pick<CallRecording, 'scenario' | 'mode' | 'originMs' | 'minInterruptionMs' | 'echo'>,
+): CallRecording {
+  const { echo, ...rest } = head;
+  return {
+    ...rest,
+    endMs: head.originMs,
+    ...(echo ? { echo } : {}),
+    callerTurns: [],
+    sounds: [],
+    interrupts: [],
+    silences: [],
+    waits: [],
+    agentFrames: [],
+    events: [],
+    traces: [],
+    history: [],
+    loadAtTurnEnd: [],
+    micTrack: new Int16Array(0),
+    agentTrack: new Int16Array(0),
+  };
+}
+
 /** Agent audio grouped into continuous runs; a gap longer than `gapMs` starts a new run. */
 export interface AgentRun {
   startMs: number;

@@ -9,7 +9,13 @@ import type { SessionApi } from '../conversation/api.js';
 import { MicQueue } from './mic-queue.js';
 import { speechCrossing } from './noise.js';
 import { PcmTrack } from './pcm-track.js';
-import { AGENT_RUN_GAP_MS, agentRuns, type CallerTurn, type CallRecording } from './recording.js';
+import {
+  AGENT_RUN_GAP_MS,
+  agentRuns,
+  type CallerTurn,
+  type CallRecording,
+  emptyRecording,
+} from './recording.js';
 import type { Scenario, Step } from './scenario.js';
 
 /** A step's audio, 16 kHz mono, with where the speech really is (sample offsets). */
@@ -44,26 +50,13 @@ export async function simulateCall(o: SimulateOptions): Promise<CallRecording> {
   const { session, clock, scenario } = o;
   const origin = clock.now();
   const timeOf = (sample: number) => origin + sample / SAMPLES_PER_MS;
-  const rec: CallRecording = {
+  const rec = emptyRecording({
     scenario: scenario.name,
     mode: o.mode,
     originMs: origin,
-    endMs: origin,
     minInterruptionMs: o.minInterruptionMs,
-    ...(scenario.echo ? { echo: scenario.echo } : {}),
-    callerTurns: [],
-    sounds: [],
-    interrupts: [],
-    silences: [],
-    waits: [],
-    agentFrames: [],
-    events: [],
-    traces: [],
-    history: [],
-    loadAtTurnEnd: [],
-    micTrack: new Int16Array(0),
-    agentTrack: new Int16Array(0),
-  };
+    echo: scenario.echo,
+  });
   const mic = new PcmTrack();
   const agent = new PcmTrack();
   const queue = new MicQueue();
