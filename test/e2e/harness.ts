@@ -14,6 +14,7 @@ import { writeWavFile } from '../../src/audio/wav.js';
 import { createServer, type ParleyServer } from '../../src/control/server.js';
 import { createSynthesizer, type VoiceName } from '../../src/engines/tts.js';
 import { AGENT_AUDIO_CHANNEL, type AgentAudioDiagnostic } from '../../src/media/diagnostics.js';
+import type { TurnView } from '../../web/src/model.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const OUTPUT_DIR = join(ROOT, 'test-output', 'e2e');
@@ -113,17 +114,8 @@ export async function launchCaller(
   });
 }
 
-export interface PageTurn {
-  turnId: number;
-  userText: string;
-  userFinal: boolean;
-  agentText: string;
-  heardText: string;
-  discardedText: string;
-  interrupted: boolean;
-  done: boolean;
-  ttfaMs: number | undefined;
-}
+/** A turn as the page's model holds it (read through `window.parley`). */
+export type PageTurn = TurnView;
 
 export async function pageTurns(page: Page): Promise<PageTurn[]> {
   return page.evaluate(() => JSON.parse(JSON.stringify(window.parley.model.turns)));
