@@ -92,8 +92,9 @@ export class SessionLink {
     const stalled = localNow - this.lastPushLocalMs > this.maxStallMs;
     this.lastPushLocalMs = localNow;
     for (const chunk of this.reframer.push(samples)) {
+      // Anchored on a whole millisecond so later frames stay exactly FRAME_MS apart (no float drift).
       if (this.nextStartMs === undefined || stalled)
-        this.nextStartMs = Math.max(0, this.sessionNow() - FRAME_MS);
+        this.nextStartMs = Math.max(0, Math.round(this.sessionNow()) - FRAME_MS);
       const frame: AudioFrame = {
         samples: chunk,
         sampleRate: SESSION_SAMPLE_RATE,
