@@ -8,7 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { run } from '../src/cli/eval.js';
 import { summarizeMode } from '../src/eval/aggregate.js';
-import { openEmbeddedEval } from '../src/eval/embedded.js';
+import { openEval } from '../src/eval/embedded.js';
 import { runSuite } from '../src/eval/runner.js';
 import { loadSuite, selectScenarios } from '../src/eval/scenario.js';
 
@@ -21,7 +21,7 @@ const code = await run([...defaults, ...process.argv.slice(2)]);
 const ms = (v: number | undefined) => (v === undefined ? '–' : `${Math.round(v)}`);
 
 console.error('bench:eval: load sweep over the ci subset…');
-const engines = await openEmbeddedEval();
+const engines = await openEval();
 try {
   const scenarios = selectScenarios(await loadSuite(SUITE), { tags: ['ci'] });
   console.log('\nTTFA by load (ci subset, streaming):');

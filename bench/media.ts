@@ -13,7 +13,7 @@ import { sine, silence } from '../src/audio/signals.js';
 import { SystemClock } from '../src/clock.js';
 import { LoopbackSession } from '../src/media/loopback-session.js';
 import { registerMediaPlane } from '../src/media/plane.js';
-import { callWithWerift, type WeriftCaller } from '../src/media/testing/werift-peer.js';
+import { callWithWerift, type WeriftCaller } from '../src/testing/media/werift-peer.js';
 
 const STREAM_COUNTS = [1, 4];
 const WARMUP_MS = 1500;

@@ -7,29 +7,29 @@ import { parseArgs } from 'node:util';
 import { SESSION_SAMPLE_RATE } from '../audio/frame.js';
 import { resample } from '../audio/resampler.js';
 import { encodeWavStereo, readWavFile } from '../audio/wav.js';
-import { createPackageTrackerAgent } from '../apps/package-tracker/index.js';
+import { loadAgent } from '../apps/load-agent.js';
 import type { TurnTrace } from '../conversation/events.js';
 import type { SessionOptions } from '../conversation/options.js';
-import { isVoiceName, VOICES } from '../engines/tts.js';
-import { createEmbeddedRuntime, type EmbeddedRuntimeOptions } from '../runtime/embedded.js';
+import { createConfiguredRuntime, type RuntimeConfig } from '../runtime/config.js';
 import { runRecordedCall } from '../runtime/recorded-call.js';
-import { openDatabase } from '../store/database.js';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RUNTIME_FLAG_OPTIONS, runtimeConfigFrom, runtimeFlagUsage } from './runtime-flags.js';
 
-const USAGE = `usage: parley call IN.wav [-o OUT.wav] [--json] [--greeting] [--voice V]
+const usage =
+  () => `usage: parley call IN.wav [-o OUT.wav] [--json] [--greeting] [--agent NAME|PATH] [engine options]
 
-Runs the package tracker on a recorded caller, in real time, with the embedded engines.
+Runs an agent (default: the package tracker) on a recorded caller, in real time. The agent's data
+is a scratch copy, thrown away after the call.
 
   -o, --output OUT.wav   write the call as stereo: caller left, agent right, as the caller heard it
       --json             print only JSON on stdout: {"turns":[...]} (and "greeting") (logs go to stderr);
                          marks are ms from the start of the recording
       --greeting         the agent greets first (off by default so recordings start cleanly)
-      --voice V          agent voice: ${VOICES.join(', ')} (default slt)
-      --lm domain|generic  recognizer language model (default domain: built from the agent's phrases)
-      --data-dir DIR     where language models are cached (default .parley)
-      --db PATH          orders database (default: a fresh in-memory copy of the sample orders)
       --max-tail-ms MS   longest the call runs on after the recording ends (default 20000)
-      --verbose          log session events to stderr`;
+      --verbose          log session events to stderr
+${runtimeFlagUsage()}`;
 
 /** One turn as `--json` prints it. */
 export interface CallTurnJson {
@@ -84,30 +84,32 @@ function transcript(traces: TurnTrace[], greeting: GreetingJson): string {
 }
 
 function fail(message: string): number {
-  console.error(`parley call: ${message}\n\n${USAGE}`);
+  console.error(`parley call: ${message}\n\n${usage()}`);
   return 2;
 }
 
 export async function run(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parseCallArgs>;
+  let config: RuntimeConfig;
   try {
     parsed = parseCallArgs(argv);
+    config = runtimeConfigFrom(parsed.values);
   } catch (err) {
     return fail((err as Error).message);
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    console.log(USAGE);
+    console.log(usage());
     return 0;
   }
   const input = positionals[0];
   if (!input || positionals.length > 1) return fail('give exactly one input WAV file');
   if (!existsSync(input)) return fail(`no such file: ${input}`);
-  if (values.voice !== undefined && !isVoiceName(values.voice)) {
-    return fail(`unknown voice '${values.voice}'; use one of ${VOICES.join(', ')}`);
-  }
-  if (values.lm !== undefined && values.lm !== 'domain' && values.lm !== 'generic') {
-    return fail(`--lm must be domain or generic, got '${values.lm}'`);
+  let agentModule: Awaited<ReturnType<typeof loadAgent>>;
+  try {
+    agentModule = await loadAgent(config.agent);
+  } catch (err) {
+    return fail((err as Error).message);
   }
   const maxTailMs = values['max-tail-ms'] !== undefined ? Number(values['max-tail-ms']) : 20_000;
   if (!Number.isFinite(maxTailMs) || maxTailMs < 0) return fail('--max-tail-ms must be a number of ms ≥ 0');
@@ -120,15 +122,12 @@ export async function run(argv: string[]): Promise<number> {
       : resample(wav.samples, wav.sampleRate, SESSION_SAMPLE_RATE);
   log(`${input}: ${(samples.length / SESSION_SAMPLE_RATE).toFixed(1)} s of caller audio`);
 
-  const runtimeOptions: EmbeddedRuntimeOptions = {};
-  if (values.voice) runtimeOptions.voice = values.voice as EmbeddedRuntimeOptions['voice'];
-  if (values.lm) runtimeOptions.lm = values.lm as 'domain' | 'generic';
-  if (values['data-dir']) runtimeOptions.dataDir = values['data-dir'];
   const loadStart = performance.now();
-  const runtime = await createEmbeddedRuntime(runtimeOptions);
-  const db = openDatabase(values.db ?? ':memory:');
+  const runtime = await createConfiguredRuntime(config);
+  const scratch = await mkdtemp(join(tmpdir(), 'parley-call-'));
+  let agent: Awaited<ReturnType<typeof agentModule.create>> | undefined;
   try {
-    const agent = createPackageTrackerAgent({ db });
+    agent = await agentModule.create({ dataDir: scratch, ephemeral: true });
     await runtime.prepare?.(agent);
     log(`engines ready in ${Math.round(performance.now() - loadStart)} ms; calling in real time`);
     const greeting: GreetingJson = { text: '', heardText: undefined };
@@ -136,7 +135,11 @@ export async function run(argv: string[]): Promise<number> {
       samples,
       maxTailMs,
       createSession: (clock) =>
-        runtime.createSession({ agent, clock, options: recordedCallOptions(values.greeting ?? false) }),
+        runtime.createSession({
+          agent: agent as NonNullable<typeof agent>,
+          clock,
+          options: recordedCallOptions(values.greeting ?? false),
+        }),
       onEvent: (event) => {
         // The greeting is the agent's turn 0: no caller turn, so no trace of its own.
         if (event.type === 'reply_done' && event.turnId === 0) greeting.text = event.text;
@@ -163,7 +166,8 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   } finally {
     await runtime.close();
-    db.close();
+    await agent?.close?.();
+    await rm(scratch, { recursive: true, force: true });
   }
 }
 
@@ -185,10 +189,7 @@ function parseCallArgs(argv: string[]) {
       output: { type: 'string', short: 'o' },
       json: { type: 'boolean' },
       greeting: { type: 'boolean' },
-      voice: { type: 'string' },
-      lm: { type: 'string' },
-      'data-dir': { type: 'string' },
-      db: { type: 'string' },
+      ...RUNTIME_FLAG_OPTIONS,
       'max-tail-ms': { type: 'string' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },

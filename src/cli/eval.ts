@@ -4,19 +4,20 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { summarizeSuite } from '../eval/aggregate.js';
 import { renderReport } from '../eval/report-html.js';
 import { type PipelineMode, runSuite } from '../eval/runner.js';
 import { loadSuite, type Scenario, selectScenarios } from '../eval/scenario.js';
 import { formatSummary, Progress } from '../eval/summary-text.js';
+import type { Agent } from '../agent.js';
+import { loadAgent } from '../apps/load-agent.js';
+import type { RuntimeConfig } from '../runtime/config.js';
+import { RUNTIME_FLAG_OPTIONS, runtimeConfigFrom, runtimeFlagUsage } from './runtime-flags.js';
 
-const DEFAULT_SUITE = fileURLToPath(new URL('../eval/scenarios/', import.meta.url));
+const usage = () => `usage: parley eval [options]
 
-const USAGE = `usage: parley eval [options]
-
-  --suite PATH          scenario file or folder (default: the package-tracker suite)
+  --suite PATH          scenario file or folder (default: the agent's own scenarios)
   --only NAME[,NAME]    run only these scenarios
   --tags TAG[,TAG]      run only scenarios with one of these tags (e.g. ci)
   --concurrency N       calls at once (default 1)
@@ -24,7 +25,7 @@ const USAGE = `usage: parley eval [options]
   --json                print results as JSON on stdout (progress stays on stderr)
   --report FILE.html    write the self-contained HTML report
   --wav-dir DIR         write each call as a stereo WAV (caller left, agent right)
-  --lm domain|generic   recognizer language model (default domain)
+${runtimeFlagUsage()}
 `;
 
 function modesOf(mode: string): PipelineMode[] {
@@ -37,28 +38,37 @@ export async function run(argv: string[]): Promise<number> {
   let args: ReturnType<typeof parse>;
   let modes: PipelineMode[];
   let concurrency: number;
+  let config: RuntimeConfig;
   try {
     args = parse(argv);
     modes = modesOf(args.values.mode);
     concurrency = Number(args.values.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1)
       throw new Error('--concurrency must be a whole number ≥ 1');
-    if (args.values.lm !== 'domain' && args.values.lm !== 'generic')
-      throw new Error('--lm must be domain or generic');
+    config = runtimeConfigFrom(args.values);
   } catch (err) {
-    console.error(`parley eval: ${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+    console.error(`parley eval: ${err instanceof Error ? err.message : String(err)}\n\n${usage()}`);
     return 2;
   }
   const v = args.values;
   if (v.help) {
-    console.log(USAGE);
+    console.log(usage());
     return 0;
   }
+  let agent: Agent;
+  try {
+    agent = await loadAgent(config.agent);
+  } catch (err) {
+    console.error(`parley eval: ${(err as Error).message}`);
+    return 2;
+  }
+  const suite = v.suite ?? agent.scenarios;
   const tags = v.tags ? v.tags.split(',').filter(Boolean) : [];
   let scenarios: Scenario[];
   try {
-    if (!existsSync(v.suite)) throw new Error(`--suite ${v.suite}: no such file or folder`);
-    scenarios = selectScenarios(await loadSuite(v.suite), { ...(v.only ? { only: v.only } : {}), tags });
+    if (!suite) throw new Error(`agent '${agent.name}' has no scenarios of its own; give --suite PATH`);
+    if (!existsSync(suite)) throw new Error(`${v.suite ? '--suite ' : ''}${suite}: no such file or folder`);
+    scenarios = selectScenarios(await loadSuite(suite), { ...(v.only ? { only: v.only } : {}), tags });
   } catch (err) {
     console.error(`parley eval: ${err instanceof Error ? err.message : String(err)}`);
     return 2;
@@ -69,10 +79,10 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   console.error(
-    `parley eval: ${scenarios.length} scenarios × ${modes.join(' + ')}; loading engines, rendering caller audio…`,
+    `parley eval: ${agent.name}, ${scenarios.length} scenarios × ${modes.join(' + ')}; loading engines, rendering caller audio…`,
   );
-  const { openEmbeddedEval } = await import('../eval/embedded.js');
-  const engines = await openEmbeddedEval({ lm: v.lm as 'domain' | 'generic' });
+  const { openEval } = await import('../eval/embedded.js');
+  const engines = await openEval({ agent, config });
   const progress = new Progress(scenarios.length * modes.length);
   let results: Awaited<ReturnType<typeof runSuite>>;
   try {
@@ -115,7 +125,7 @@ function parse(argv: string[]) {
     args: argv,
     allowPositionals: false,
     options: {
-      suite: { type: 'string', default: DEFAULT_SUITE },
+      suite: { type: 'string' },
       only: { type: 'string' },
       tags: { type: 'string' },
       concurrency: { type: 'string', default: '1' },
@@ -123,7 +133,7 @@ function parse(argv: string[]) {
       json: { type: 'boolean', default: false },
       report: { type: 'string' },
       'wav-dir': { type: 'string' },
-      lm: { type: 'string', default: 'domain' },
+      ...RUNTIME_FLAG_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

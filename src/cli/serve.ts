@@ -4,17 +4,20 @@
  * only the banner (URL with the API key, a curl example).
  */
 import { parseArgs } from 'node:util';
+import { type AgentLoadError, loadAgent } from '../apps/load-agent.js';
 import { createServer } from '../control/server.js';
-import { createEmbeddedRuntime, type EmbeddedRuntimeOptions } from '../runtime/embedded.js';
-import { isVoiceName, VOICES } from '../engines/tts.js';
+import { ConfigError, createConfiguredRuntime, type RuntimeConfig } from '../runtime/config.js';
+import { RUNTIME_FLAG_OPTIONS, runtimeConfigFrom, runtimeFlagUsage } from './runtime-flags.js';
 
-const USAGE = `usage: parley serve [--port N] [--host ADDR] [--data-dir DIR] [--voice V] [--lm domain|generic]
+const usage =
+  () => `usage: parley serve [--port N] [--host ADDR] [--agent NAME|PATH[,NAME|PATH…]] [engine options]
 
-  --port N         port to listen on; 0 picks a free one (default 8080)
-  --host ADDR      address to bind (default 127.0.0.1, loopback only)
-  --data-dir DIR   SQLite file and model caches (default .parley)
-  --voice NAME     agent voice: ${VOICES.join(', ')} (default slt)
-  --lm KIND        recognizer language model: domain or generic (default domain)
+  --port N             port to listen on; 0 picks a free one (default 8080)
+  --host ADDR          address to bind (default 127.0.0.1, loopback only)
+${runtimeFlagUsage()}
+
+Several agents may be served at once (comma-separated --agent); the first is the default, and
+POST /v1/sessions {"agent": NAME} picks another.
 
 Environment: PARLEY_API_KEYS (comma-separated; one is generated when unset), PARLEY_TOKEN_SECRET,
 PARLEY_PRICES (JSON price table), PARLEY_MAX_SESSION_COST_USD, PARLEY_MAX_SESSION_MS,
@@ -22,15 +25,13 @@ PARLEY_MAX_SESSION_TURNS, PARLEY_LLM_BASE_URL / PARLEY_LLM_MODEL / PARLEY_LLM_AP
 
 class UsageError extends Error {}
 
-function parse(argv: string[]) {
+function parse(argv: string[]): { help: boolean; port: number; host: string; config: RuntimeConfig } {
   const { values } = parseArgs({
     args: argv,
     options: {
       port: { type: 'string', default: '8080' },
       host: { type: 'string', default: '127.0.0.1' },
-      'data-dir': { type: 'string', default: '.parley' },
-      voice: { type: 'string' },
-      lm: { type: 'string' },
+      ...RUNTIME_FLAG_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: false,
@@ -39,17 +40,7 @@ function parse(argv: string[]) {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new UsageError(`--port must be 0–65535, got '${values.port}'`);
-  const runtime: EmbeddedRuntimeOptions = { dataDir: values['data-dir'] };
-  if (values.voice !== undefined) {
-    if (!isVoiceName(values.voice)) throw new UsageError(`--voice must be one of ${VOICES.join(', ')}`);
-    runtime.voice = values.voice;
-  }
-  if (values.lm !== undefined) {
-    if (values.lm !== 'domain' && values.lm !== 'generic')
-      throw new UsageError('--lm must be domain or generic');
-    runtime.lm = values.lm;
-  }
-  return { help: values.help, port, host: values.host, dataDir: values['data-dir'], runtime };
+  return { help: values.help, port, host: values.host, config: runtimeConfigFrom(values) };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -57,21 +48,37 @@ export async function run(argv: string[]): Promise<number> {
   try {
     args = parse(argv);
   } catch (err) {
-    console.error(`parley serve: ${(err as Error).message}\n\n${USAGE}`);
+    console.error(`parley serve: ${(err as Error).message}\n\n${usage()}`);
     return 2;
   }
   if (args.help) {
-    console.log(USAGE);
+    console.log(usage());
     return 0;
   }
-  const runtime = await createEmbeddedRuntime(args.runtime);
+  const { config } = args;
+  let agents: Awaited<ReturnType<typeof loadAgent>>[];
+  try {
+    agents = await Promise.all(
+      config.agent
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean)
+        .map((a) => loadAgent(a)),
+    );
+  } catch (err) {
+    console.error(`parley serve: ${(err as AgentLoadError | ConfigError).message}`);
+    return 2;
+  }
+  const runtime = await createConfiguredRuntime(config);
   let server: Awaited<ReturnType<typeof createServer>>;
   try {
     server = await createServer({
-      dataDir: args.dataDir,
+      dataDir: config.dataDir,
       port: args.port,
       host: args.host,
       runtime,
+      agents,
+      ...(agents[0] ? { defaultAgent: agents[0].name } : {}),
       logger: { level: process.env.PARLEY_LOG_LEVEL ?? 'info', stream: process.stderr },
     });
   } catch (err) {
@@ -82,6 +89,7 @@ export async function run(argv: string[]): Promise<number> {
   console.log(
     [
       `Parley is listening on ${url}`,
+      `Agents: ${agents.map((a) => a.name).join(', ')} (default ${agents[0]?.name}); engines: stt ${config.stt}, tts ${config.tts}, brain ${config.brain}`,
       '',
       `Open the web client:  ${url}/#key=${apiKey}`,
       server.apiKeyGenerated

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SystemClock, VirtualClock } from '../clock.js';
 import type { SessionApi } from '../conversation/api.js';
 import type { SessionEvent } from '../conversation/events.js';
-import { ScriptedBrain } from '../engines/testing/index.js';
+import { ScriptedBrain } from '../testing/index.js';
 import type { Brain } from '../engines/types.js';
 import { BudgetGuard, type BudgetLimit, GOODBYE_LINE, NEAR_LIMIT_LINE, resolveBudget } from './budget.js';
 

@@ -100,8 +100,10 @@ export class BudgetGuard {
 
   /** The brain as the session should use it: answers unchanged, plus the wrap-up lines when due. */
   wrapBrain(inner: Brain): Brain {
+    // The wrapper is the same brain to the session: its capabilities go with it.
     return {
       name: inner.name,
+      ...(inner.capabilities ? { capabilities: inner.capabilities } : {}),
       respond: (ctx, signal) => this.respond(inner, ctx, signal),
     };
   }

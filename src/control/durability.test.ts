@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { concat, silence, sine, splitFrames } from '../audio/signals.js';
 import { encodeAudioMessage } from '../media/websocket/audio-message.js';
 
-const FIXTURE = fileURLToPath(new URL('./durability-fixture.ts', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../testing/server-fixture.ts', import.meta.url));
 const KEY = 'pk_durability_test_key_0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'parley-durability-'));
 const children: ChildProcess[] = [];

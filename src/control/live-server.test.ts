@@ -7,7 +7,7 @@ import { concat, silence, sine, splitFrames } from '../audio/signals.js';
 import { encodeAudioMessage } from '../media/websocket/audio-message.js';
 import { GOODBYE_LINE } from './budget.js';
 import { createServer, type ParleyServer, type ServerOptions } from './server.js';
-import { DrivenRuntime, ScriptedRuntime } from './test-support.js';
+import { DrivenRuntime, ScriptedRuntime } from '../testing/index.js';
 
 const KEY = 'pk_live_server_test_key_0123456789';
 const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };

@@ -6,6 +6,7 @@ import type { CallStore, SessionRecord } from '../store/call-store.js';
 import { bearer, type ApiKeys } from './api-keys.js';
 import { resolveBudget, type SessionBudget } from './budget.js';
 import { ApiError } from './errors.js';
+import type { EngineOffer, SessionEngineChoice } from './runtime-contract.js';
 import type { SessionService } from './sessions.js';
 import { buildTranscript } from './transcript.js';
 
@@ -21,6 +22,10 @@ export interface RouteDeps {
   sessionOptions: Partial<SessionOptions>;
   bodyLimitBytes: number;
   rateLimit: { max: number; timeWindowMs: number };
+  /** Agents served, by name, with their one-line descriptions. */
+  agents: { name: string; description: string }[];
+  /** Engines sessions may choose (undefined: only the defaults, no choice). */
+  offers: () => Promise<EngineOffer | undefined>;
 }
 
 declare module 'fastify' {
@@ -34,6 +39,15 @@ const createBody = z
   .object({
     agent: z.string().min(1).max(64).optional(),
     greeting: z.boolean().optional(),
+    engines: z
+      .object({
+        stt: z.string().min(1).max(64).optional(),
+        tts: z.string().min(1).max(64).optional(),
+        brain: z.string().min(1).max(64).optional(),
+        voice: z.string().min(1).max(64).optional(),
+      })
+      .strict()
+      .optional(),
     budget: z
       .object({
         maxCostUsd: z.number().positive().finite().optional(),
@@ -119,9 +133,11 @@ export async function registerSessionRoutes(app: FastifyInstance, deps: RouteDep
       const body = parse(createBody, request.body ?? {}, 'body');
       const resolved = resolveBudget(deps.limits, body.budget);
       if ('error' in resolved) throw new ApiError(400, 'budget_exceeds_limit', resolved.error);
+      const engines = body.engines ? await checkEngines(body.engines) : undefined;
       const created = await deps.sessions.create({
         ownerKey: request.ownerKey,
         agent: body.agent ?? deps.defaultAgent,
+        ...(engines ? { engines } : {}),
         budget: resolved.budget,
         options: { ...deps.sessionOptions, greeting: body.greeting ?? deps.greeting },
       });
@@ -130,6 +146,7 @@ export async function registerSessionRoutes(app: FastifyInstance, deps: RouteDep
       return reply.status(201).send({
         sessionId: created.sessionId,
         agent: created.agent,
+        ...(engines ? { engines } : {}),
         token: created.token,
         expiresAt: new Date(created.expiresAtMs).toISOString(),
         budget: resolved.budget,
@@ -137,6 +154,38 @@ export async function registerSessionRoutes(app: FastifyInstance, deps: RouteDep
       });
     },
   );
+
+  /** Every name must be one the server offers; the error lists them. */
+  const checkEngines = async (choice: SessionEngineChoice): Promise<SessionEngineChoice> => {
+    const offer = await deps.offers();
+    const allowed = (kind: 'stt' | 'tts' | 'brain' | 'voices') => (offer ? offer[kind] : []);
+    for (const kind of ['stt', 'tts', 'brain'] as const) {
+      const name = choice[kind];
+      if (name !== undefined && !allowed(kind).includes(name))
+        throw new ApiError(
+          400,
+          'unknown_engine',
+          `${kind} engine '${name}' is not offered here; choose one of: ${allowed(kind).join(', ') || '(no choice)'}`,
+        );
+    }
+    // Voices are checked against the chosen synthesizer when the session starts; the default one's here.
+    if (choice.voice !== undefined && (choice.tts === undefined || choice.tts === offer?.defaults.tts)) {
+      if (!allowed('voices').includes(choice.voice))
+        throw new ApiError(
+          400,
+          'unknown_voice',
+          `voice '${choice.voice}' is not offered here; choose one of: ${allowed('voices').join(', ')}`,
+        );
+    }
+    return choice;
+  };
+
+  app.get('/v1/agents', routeOpts, async () => ({ agents: deps.agents, default: deps.defaultAgent }));
+
+  app.get('/v1/engines', routeOpts, async () => {
+    const offer = await deps.offers();
+    return offer ?? { stt: [], tts: [], brain: [], voices: [], defaults: {} };
+  });
 
   app.get('/v1/sessions', routeOpts, async (request) => {
     const query = parse(listQuery, request.query, 'query');

@@ -1,8 +1,10 @@
 /**
- * What the control plane needs from a runtime: the embedded one, or in tests one built from
- * scripted engines. Named here so control/ depends on the shape, not on the embedded engines.
+ * What the control plane needs from a runtime: the engine runtime, or in tests one driven turn
+ * by turn. Named here so control/ depends on the shape, not on particular engines.
  */
 export type {
   CreateSessionOptions as ControlSessionRequest,
+  EngineOffer,
   Runtime as ControlRuntime,
-} from '../runtime/embedded.js';
+  SessionEngineChoice,
+} from '../runtime/runtime.js';

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SystemClock } from '../clock.js';
-import { ScriptedBrain } from '../engines/testing/index.js';
+import { ScriptedBrain } from '../testing/index.js';
 import type { MediaAuthError } from '../media/errors.js';
 import { createServer, type ParleyServer, type ServerOptions } from './server.js';
-import { DrivenRuntime } from './test-support.js';
+import { DrivenRuntime } from '../testing/index.js';
 import { TokenIssuer } from './tokens.js';
 
 const KEY_A = 'pk_test_key_alpha_0123456789';

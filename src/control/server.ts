@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { AgentDefinition } from '../agent.js';
+import { type Agent, type AgentDefinition, isAgent } from '../agent.js';
 import { type Clock, SystemClock } from '../clock.js';
 import type { SessionOptions } from '../conversation/options.js';
 import type { Brain } from '../engines/types.js';
@@ -17,6 +17,7 @@ import { type PriceTable, parsePriceTable } from '../metrics/prices.js';
 import { ParleyMetrics } from '../metrics/prometheus.js';
 import { CallStore } from '../store/call-store.js';
 import { type Db, openDatabase } from '../store/database.js';
+import { agentDataDir } from '../runtime/agent-data.js';
 import { ApiKeys, generateApiKey, parseApiKeys } from './api-keys.js';
 import { DEFAULT_BUDGET, type SessionBudget } from './budget.js';
 import { installErrorHandlers } from './errors.js';
@@ -41,8 +42,8 @@ export interface ServerOptions {
   tokenTtlMs?: number;
   /** HMAC secret for tokens (≥ 32 bytes). Default: `PARLEY_TOKEN_SECRET`, else random per process. */
   tokenSecret?: string;
-  /** Agents by name. Default: `package-tracker` on the store's database. */
-  agents?: Record<string, AgentDefinition>;
+  /** The agents served, each reached by its name. Default: the package tracker. */
+  agents?: readonly (Agent | AgentDefinition)[];
   /** Agent of requests that name none. Default 'package-tracker' (or the only agent given). */
   defaultAgent?: string;
   /** Greeting for sessions whose request does not say. Default true. */
@@ -65,7 +66,7 @@ export interface ServerOptions {
   clock?: Clock;
   /** Wall clock, ms since the epoch (token expiry, record times). Default Date.now. */
   wallNow?: () => number;
-  /** The brain of a new session before budget wrapping. Default: LLM from env, else the agent's own. */
+  /** A brain for each new session instead of the runtime's brain engine (tests). */
   brainFor?: (agent: AgentDefinition) => Brain | Promise<Brain>;
   /** Fastify logger (pino) options; false silences. Default: level from `PARLEY_LOG_LEVEL`, else 'info'. */
   logger?: FastifyServerOptions['logger'];
@@ -89,20 +90,46 @@ export interface ParleyServer {
 
 const DEFAULT_WEB_ROOT = resolve(fileURLToPath(new URL('../../web/dist', import.meta.url)));
 
-/** The LLM from `PARLEY_LLM_*` when configured, else the agent's embedded brain. */
-async function defaultBrainFor(agent: AgentDefinition): Promise<Brain> {
-  const { brainFromEnv } = await import('../runtime/brain-from-env.js');
-  return brainFromEnv() ?? agent.createBrain();
-}
-
-async function defaultAgents(db: Db): Promise<Record<string, AgentDefinition>> {
-  const { createPackageTrackerAgent } = await import('../apps/package-tracker/index.js');
-  return { 'package-tracker': createPackageTrackerAgent({ db }) };
+async function defaultAgents(): Promise<Agent[]> {
+  const { loadAgent } = await import('../apps/load-agent.js');
+  return [await loadAgent('package-tracker')];
 }
 
 async function defaultRuntime(dataDir: string): Promise<ControlRuntime> {
   const { createEmbeddedRuntime } = await import('../runtime/embedded.js');
   return createEmbeddedRuntime({ dataDir });
+}
+
+/** Builds each agent once for this server, in its own data folder; returns them by name and how to close them. */
+async function buildAgents(
+  given: readonly (Agent | AgentDefinition)[],
+  dataDir: string,
+): Promise<{
+  agents: Map<string, AgentDefinition>;
+  listing: { name: string; description: string }[];
+  close(): Promise<void>;
+}> {
+  const agents = new Map<string, AgentDefinition>();
+  const listing: { name: string; description: string }[] = [];
+  const built: AgentDefinition[] = [];
+  const close = async () => {
+    for (const agent of built) await agent.close?.();
+  };
+  try {
+    for (const source of given) {
+      if (agents.has(source.name)) throw new Error(`two agents are named '${source.name}'`);
+      const agent = isAgent(source)
+        ? await source.create({ dataDir: agentDataDir(dataDir, source.name), ephemeral: false })
+        : source;
+      if (isAgent(source)) built.push(agent);
+      agents.set(source.name, agent);
+      listing.push({ name: source.name, description: isAgent(source) ? source.description : '' });
+    }
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { agents, listing, close };
 }
 
 export async function createServer(opts: ServerOptions = {}): Promise<ParleyServer> {
@@ -129,7 +156,9 @@ export async function createServer(opts: ServerOptions = {}): Promise<ParleyServ
     const wallNow = opts.wallNow ?? Date.now;
     // Sessions a dead process left open cannot be live any more; their records stay readable.
     store.endOrphans('server_restart', new Date(wallNow()));
-    const agents = new Map(Object.entries(opts.agents ?? (await defaultAgents(db))));
+    const built = await buildAgents(opts.agents ?? (await defaultAgents()), dataDir);
+    cleanups.unshift(() => built.close());
+    const { agents } = built;
     const defaultAgent =
       opts.defaultAgent ?? (agents.has('package-tracker') ? 'package-tracker' : [...agents.keys()][0]);
     if (!defaultAgent || !agents.has(defaultAgent))
@@ -138,6 +167,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<ParleyServ
     if (!opts.runtime) cleanups.unshift(() => runtime.close());
     // Language models load before the first call rather than during it.
     for (const agent of agents.values()) await runtime.prepare?.(agent);
+    const offers = runtime.offers ? runtime.offers() : Promise.resolve(undefined);
+    offers.catch(() => {});
     const metrics = new ParleyMetrics();
 
     const app = Fastify({
@@ -146,7 +177,6 @@ export async function createServer(opts: ServerOptions = {}): Promise<ParleyServ
       forceCloseConnections: true,
     });
     installErrorHandlers(app);
-    const brainFor = opts.brainFor ?? defaultBrainFor;
     const sessions = new SessionService({
       runtime,
       store,
@@ -156,7 +186,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<ParleyServ
       prices,
       clock: opts.clock ?? new SystemClock(),
       wallNow,
-      brainFor: async (agent) => brainFor(agent),
+      ...(opts.brainFor ? { brainFor: opts.brainFor } : {}),
       maxActiveSessions: opts.maxActiveSessions ?? 16,
       ...(opts.budgetGraceMs !== undefined ? { budgetGraceMs: opts.budgetGraceMs } : {}),
       log: app.log,
@@ -175,6 +205,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<ParleyServ
       sessionOptions: opts.sessionOptions ?? {},
       bodyLimitBytes: opts.bodyLimitBytes ?? 16 * 1024,
       rateLimit: opts.rateLimit ?? { max: 30, timeWindowMs: 60_000 },
+      agents: built.listing,
+      offers: () => offers,
     });
     app.get('/healthz', async () => {
       db.prepare('SELECT 1').get();

@@ -16,7 +16,7 @@ import type { CallStore } from '../store/call-store.js';
 import { BudgetGuard, type SessionBudget } from './budget.js';
 import { ApiError } from './errors.js';
 import { SessionRecorder } from './recorder.js';
-import type { ControlRuntime } from './runtime-contract.js';
+import type { ControlRuntime, SessionEngineChoice } from './runtime-contract.js';
 import { TokenError, type TokenIssuer } from './tokens.js';
 
 export interface ControlLogger {
@@ -36,8 +36,8 @@ export interface SessionServiceDeps {
   clock: Clock;
   /** Wall clock (ms since the epoch) for token expiry and record timestamps. */
   wallNow: () => number;
-  /** The brain for a session of `agent` before budget wrapping. */
-  brainFor(agent: AgentDefinition): Promise<Brain>;
+  /** A brain for a session of `agent` instead of the runtime's brain engine (tests). */
+  brainFor?(agent: AgentDefinition): Brain | Promise<Brain>;
   /** Wait after a budget goodbye before hanging up, ms (BudgetGuard's closeGraceMs). */
   budgetGraceMs?: number;
   /** More live sessions than this are refused with 503. */
@@ -50,6 +50,8 @@ export interface CreateRequest {
   agent: string;
   budget: SessionBudget;
   options: Partial<SessionOptions>;
+  /** Engines by name, already checked against what the runtime offers. */
+  engines?: SessionEngineChoice;
 }
 
 export interface CreatedSession {
@@ -142,12 +144,15 @@ export class SessionService {
       });
       let session: SessionApi;
       try {
+        const brain = deps.brainFor ? await deps.brainFor(agent) : undefined;
         session = await deps.runtime.createSession({
           agent,
           id,
           audit: recorder.auditSink(),
           options: req.options,
-          brain: guard.wrapBrain(await deps.brainFor(agent)),
+          ...(req.engines ? { engines: req.engines } : {}),
+          ...(brain ? { brain } : {}),
+          wrapBrain: (b) => guard.wrapBrain(b),
         });
       } catch (err) {
         guard.dispose();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { words } from './text-for-speech.js';
-import { createHarness, type Harness } from './harness.js';
+import { createHarness, type Harness } from '../testing/index.js';
 
 const ANSWER = 'Your order four two one nine shipped on Monday and it will arrive on Thursday afternoon.';
 const MS_PER_CHAR = 60;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../clock.js';
-import { ScriptedBrain } from '../engines/testing/scripted-brain.js';
+import { ScriptedBrain } from '../testing/index.js';
 import type { BrainDelta } from '../engines/types.js';
 import { HedgedBrain } from './hedging.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildContext } from './context.js';
-import { createHarness } from './harness.js';
+import { createHarness } from '../testing/index.js';
 import { History, slotSummary } from './history.js';
 
 const persona = 'You are the parcel line assistant. Be brief.';

@@ -76,6 +76,7 @@ export class Reply {
   private readonly toolLog: ReplyResult['tools'] = [];
   private synthesis: Promise<void> = Promise.resolve();
   private fillerSpoken = false;
+  private fillerText = '';
   private interruption: { heard: string; discarded: string } | undefined;
   private inputTokens = 0;
   private outputTokens = 0;
@@ -154,7 +155,7 @@ export class Reply {
     this.playout.close();
     await this.playout.done;
     if (!this.interruption) this.controller.abort(new DOMException('reply finished', 'AbortError'));
-    const agentText = [...(this.fillerSpoken ? [deps.options.fillerText] : []), ...this.clauses].join(' ');
+    const agentText = [...(this.fillerSpoken ? [this.fillerText] : []), ...this.clauses].join(' ');
     const heard = this.interruption?.heard ?? this.playout.clauses.map((c) => c.text).join(' ');
     return {
       agentText,
@@ -226,7 +227,7 @@ export class Reply {
     const slowTimer = new AbortController();
     if (slowAfter !== undefined) {
       deps.clock.sleep(slowAfter, slowTimer.signal).then(
-        () => this.speakFiller(),
+        () => this.speakFiller(deps.tools.fillerOf?.(call.name)),
         () => {},
       );
     }
@@ -313,11 +314,12 @@ export class Reply {
   }
 
   /** One honest bridging phrase per turn, ahead of anything not yet playing. */
-  private speakFiller(): void {
+  private speakFiller(toolFiller?: string): void {
     const { deps } = this;
     if (this.fillerSpoken || this.signal.aborted || this.playout.isFlushed) return;
     this.fillerSpoken = true;
-    const text = deps.options.fillerText;
+    const text = toolFiller ?? deps.options.fillerText;
+    this.fillerText = text;
     deps.emit({ type: 'filler', turnId: deps.turnId, text, atMs: deps.clock.now() });
     const clause = this.playout.openClause(text, { front: true, filler: true });
     void this.synthesizeInto(clause, true);

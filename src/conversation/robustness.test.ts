@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHarness } from './harness.js';
+import { createHarness } from '../testing/index.js';
 
 describe('robustness', () => {
   it('a failing brain gets an error event and an apology; the next turn works', async () => {

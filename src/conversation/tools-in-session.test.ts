@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { BrainContext } from '../engines/types.js';
 import type { ToolDefinition } from '../tools/types.js';
-import { createHarness, type Harness } from './harness.js';
+import { createHarness, type Harness } from '../testing/index.js';
 
 function packageTools(clock: () => Clock, ran: string[]) {
   const order = z.object({ orderNumber: z.string() });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHarness } from './harness.js';
+import { createHarness } from '../testing/index.js';
 
 describe('turn taking', () => {
   it('does not answer a caller pausing mid-number ("four two … one nine")', async () => {

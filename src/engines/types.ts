@@ -79,9 +79,16 @@ export type BrainDelta =
   | { type: 'tool_call'; call: ToolCallRequest }
   | { type: 'usage'; inputTokens: number; outputTokens: number };
 
+/** What a brain can do beyond answering; the runtime reads these instead of checking classes. */
+export interface BrainCapabilities {
+  /** It can write the call's rolling summary from a transcript (an LLM can; a rule engine cannot). */
+  summaries?: boolean;
+}
+
 /** The LLM as seen from the conversation. Tool calls are proposals, executed by tools/. */
 export interface Brain {
   readonly name: string;
+  readonly capabilities?: BrainCapabilities;
   respond(ctx: BrainContext, signal: AbortSignal): AsyncIterable<BrainDelta>;
 }
 

@@ -1,56 +1,51 @@
 /**
- * The eval wired to the embedded offline stack: sessions from the embedded runtime, the package
- * tracker with a fresh order database per call, and caller voices from Parley's own TTS.
+ * The eval wired to a configured runtime (the embedded offline stack by default): sessions from
+ * the runtime, the agent built afresh for every call in a scratch folder, and caller voices
+ * from Parley's own TTS.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPackageTrackerAgent } from '../apps/package-tracker/index.js';
-import { createSynthesizer, type VoiceName } from '../engines/tts.js';
-import { createEmbeddedRuntime } from '../runtime/embedded.js';
-import { openDatabase } from '../store/database.js';
+import type { Agent } from '../agent.js';
+import { createSynthesizer } from '../engines/tts.js';
+import { createConfiguredRuntime, resolveRuntimeConfig, type RuntimeConfig } from '../runtime/config.js';
 import { TtsCallerSpeech } from './caller-audio.js';
 import type { AgentLease, RunSuiteOptions } from './runner.js';
 
-export interface EmbeddedEvalOptions {
-  /** Runtime data (domain language model cache). Default '.parley'. */
-  dataDir?: string;
-  /** The agent's voice. Default: the runtime's default. */
-  voice?: VoiceName;
-  lm?: 'domain' | 'generic';
-}
-
-export interface EmbeddedEval extends Pick<RunSuiteOptions, 'sessions' | 'agent' | 'speech'> {
+export interface EvalEngines extends Pick<RunSuiteOptions, 'sessions' | 'agent' | 'speech'> {
   close(): Promise<void>;
 }
 
-export async function openEmbeddedEval(opts: EmbeddedEvalOptions = {}): Promise<EmbeddedEval> {
-  const runtime = await createEmbeddedRuntime({
-    dataDir: opts.dataDir ?? '.parley',
-    ...(opts.voice ? { voice: opts.voice } : {}),
-    ...(opts.lm ? { lm: opts.lm } : {}),
-  });
+export interface OpenEvalOptions {
+  /** The agent under test. Default: the package tracker. */
+  agent?: Agent;
+  /** Runtime configuration. Default: flags none, environment as set. */
+  config?: RuntimeConfig;
+}
+
+export async function openEval(opts: OpenEvalOptions = {}): Promise<EvalEngines> {
+  const config = opts.config ?? resolveRuntimeConfig({});
+  const subject = opts.agent ?? (await (await import('../apps/load-agent.js')).loadAgent(config.agent));
+  const runtime = await createConfiguredRuntime(config);
   const speech = new TtsCallerSpeech((voice, { rate }) => createSynthesizer(voice, { rate }));
   const scratch = mkdtempSync(join(tmpdir(), 'parley-eval-'));
-  const agent = (callId: string): AgentLease => {
-    const path = join(scratch, `${callId}.db`);
-    const db = openDatabase(path);
+  const agent = async (callId: string): Promise<AgentLease> => {
+    const dataDir = join(scratch, callId);
+    const built = await subject.create({ dataDir, ephemeral: true });
     return {
-      agent: createPackageTrackerAgent({ db }),
-      release() {
-        db.close();
-        rmSync(path, { force: true });
-        rmSync(`${path}-wal`, { force: true });
-        rmSync(`${path}-shm`, { force: true });
+      agent: built,
+      async release() {
+        await built.close?.();
+        rmSync(dataDir, { recursive: true, force: true });
       },
     };
   };
   // Build and load the recognizer's language model now, not inside the first call's TTFA.
-  const warmup = agent('warmup');
+  const warmup = await agent('warmup');
   try {
     await runtime.prepare?.(warmup.agent);
   } finally {
-    warmup.release();
+    await warmup.release();
   }
   return {
     sessions: runtime,

@@ -30,7 +30,7 @@ export interface SessionFactory {
 /** A fresh agent per call (its own data, so a cancelled order does not leak into the next call). */
 export interface AgentLease {
   agent: AgentDefinition;
-  release(): void;
+  release(): void | Promise<void>;
 }
 
 export interface CallResult {
@@ -52,7 +52,8 @@ export interface RunSuiteOptions {
   /** Calls running at once. Default 1. */
   concurrency?: number;
   sessions: SessionFactory;
-  agent: (callId: string) => AgentLease;
+  /** A fresh agent for each call (its own scratch data). */
+  agent: (callId: string) => Promise<AgentLease>;
   speech: CallerSpeechSource;
   /** Default: one SystemClock shared by all calls (the wall clock). */
   clock?: Clock;
@@ -139,7 +140,7 @@ async function runCall(
     const { minInterruptionMs } = resolveOptions(options);
     if (!prepared || prepared instanceof Error) throw prepared ?? new Error('caller audio was not prepared');
     const audio = prepared;
-    lease = o.agent(callId);
+    lease = await o.agent(callId);
     const agent = withToolDelay(lease.agent, scenario.toolDelayMs, clock);
     const session = await o.sessions.createSession({ agent, id: callId, clock, options });
     const rec = await simulateCall({ session, clock, scenario, audio, mode, minInterruptionMs, load });
@@ -148,7 +149,7 @@ async function runCall(
     const message = err instanceof Error ? err.message : String(err);
     return { ...base, passed: false, checks: [], error: message };
   } finally {
-    lease?.release();
+    await lease?.release();
   }
 }
 

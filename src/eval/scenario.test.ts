@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadSuite, parseScenarioText, ScenarioError, selectScenarios } from './scenario.js';
 
-const SUITE = new URL('./scenarios/', import.meta.url).pathname;
+const SUITE = new URL('../apps/package-tracker/scenarios/', import.meta.url).pathname;
 
 function issuesOf(text: string, source = 'bad.yaml'): string[] {
   try {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { concat, silence, sine } from '../audio/signals.js';
 import { VirtualClock } from '../clock.js';
 import { Session } from '../conversation/session.js';
-import { EnergyVad, ScriptedBrain, ScriptedRecognizer, ToneSynthesizer } from '../engines/testing/index.js';
+import { EnergyVad, ScriptedBrain, ScriptedRecognizer, ToneSynthesizer } from '../testing/index.js';
 import { createToolGateway } from '../tools/gateway.js';
 import { judgeCall } from './expectations.js';
 import { computeCallMetrics } from './metrics.js';

@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { SystemClock } from '../clock.js';
 import { LoopbackSession } from './loopback-session.js';
 import { MediaAuthError, registerMediaPlane } from './plane.js';
-import { WELL_FORMED_OFFER } from './testing/offers.js';
+import { WELL_FORMED_OFFER } from '../testing/media/offers.js';
 
 const clock = new SystemClock();
 let app: FastifyInstance | undefined;

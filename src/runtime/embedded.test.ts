@@ -6,7 +6,8 @@ import { createPackageTrackerAgent } from '../apps/package-tracker/index.js';
 import { VirtualClock } from '../clock.js';
 import type { SessionEvent } from '../conversation/events.js';
 import { openDatabase } from '../store/database.js';
-import { createEmbeddedRuntime, type Runtime } from './embedded.js';
+import { createEmbeddedRuntime } from './embedded.js';
+import type { Runtime } from './runtime.js';
 
 describe('embedded runtime', () => {
   let dir: string;

@@ -8,10 +8,10 @@ import { createPackageTrackerAgent } from '../apps/package-tracker/index.js';
 import { VirtualClock } from '../clock.js';
 import type { SessionEvent } from '../conversation/events.js';
 import { Session } from '../conversation/session.js';
-import { EnergyVad, ScriptedRecognizer, ToneSynthesizer } from '../engines/testing/index.js';
+import { EnergyVad, ScriptedRecognizer, ToneSynthesizer } from '../testing/index.js';
 import { openDatabase } from '../store/database.js';
 import { createToolGateway } from '../tools/gateway.js';
-import { brainFromEnv } from './brain-from-env.js';
+import { brainFromEnv } from '../engines/openai/from-env.js';
 
 interface WireMessage {
   role: string;

@@ -4,7 +4,7 @@ import { concat, silence, sine } from '../audio/signals.js';
 import { createPackageTrackerAgent } from '../apps/package-tracker/index.js';
 import { VirtualClock } from '../clock.js';
 import { Session } from '../conversation/session.js';
-import { EnergyVad, ScriptedRecognizer, ToneSynthesizer } from '../engines/testing/index.js';
+import { EnergyVad, ScriptedRecognizer, ToneSynthesizer } from '../testing/index.js';
 import { openDatabase } from '../store/database.js';
 import { createToolGateway } from '../tools/gateway.js';
 import { type RecordedCallResult, runRecordedCall } from './recorded-call.js';

@@ -16,6 +16,8 @@ export interface ToolGateway {
   effectOf(name: string): ToolEffect | undefined;
   /** After how long a running call deserves a bridging phrase (ms); undefined for unknown tools. */
   slowAfterMsOf?(name: string): number | undefined;
+  /** The tool's own bridging phrase, when it has one. */
+  fillerOf?(name: string): string | undefined;
   propose(p: ToolProposal, signal: AbortSignal): Promise<ToolOutcome>;
   /** The caller's committed turn `turnId` said yes: the pending call may run when re-proposed in it. */
   confirmPending(turnId: number): void;
@@ -114,6 +116,7 @@ export function createToolGateway(opts: ToolGatewayOptions): ToolGateway {
       const tool = byName.get(name);
       return tool ? (tool.slowAfterMs ?? DEFAULT_SLOW_AFTER_MS) : undefined;
     },
+    fillerOf: (name) => byName.get(name)?.filler,
     hasPending: () => pending !== undefined,
 
     async propose(p, signal) {

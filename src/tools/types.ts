@@ -25,6 +25,8 @@ export interface ToolDefinition<Args = unknown, Result = unknown> {
   timeoutMs?: number;
   /** After this long the conversation speaks a bridging phrase. Default 800. */
   slowAfterMs?: number;
+  /** The bridging phrase when this tool is slow. Default: the session's `fillerText`. */
+  filler?: string;
   /** Whether an interruption may abort it mid-run (read-only tools usually can). Default true. */
   cancellable?: boolean;
   execute(args: Args, ctx: ToolContext): Promise<Result>;

@@ -8,7 +8,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { AgentAudioDiagnostic } from '../../src/media/diagnostics.js';
-import { WELL_FORMED_OFFER } from '../../src/media/testing/offers.js';
+import { WELL_FORMED_OFFER } from '../../src/testing/media/offers.js';
 import {
   buildWebClient,
   createSession,

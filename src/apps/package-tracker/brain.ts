@@ -1,6 +1,6 @@
 /** The package tracker's embedded brain: the dialogue engine behind the same `Brain` interface as an LLM. */
 import { randomUUID } from 'node:crypto';
-import type { Brain, BrainContext, BrainDelta } from '../../engines/types.js';
+import type { Brain, BrainContext, BrainDelta } from '../../index.js';
 import { decide } from './dialogue.js';
 
 /** Splits a reply into word-sized deltas ("Order", " four", …) the way an LLM streams tokens. */

@@ -3,8 +3,8 @@
  * messages alone (no hidden state), so it behaves the same after a summary, a restart or an
  * interruption that cut what the caller heard.
  */
-import type { ChatMessage, ToolCallRequest } from '../../engines/types.js';
-import type { ToolOutcomeStatus } from '../../tools/types.js';
+import type { ChatMessage, ToolCallRequest } from '../../index.js';
+import type { ToolOutcomeStatus } from '../../index.js';
 import { type Intent, understand } from './intents.js';
 import { extractOrderNumber, tokenize } from './numbers.js';
 import {

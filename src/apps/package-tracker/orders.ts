@@ -1,5 +1,5 @@
 /** The package tracker's data: orders, the outbox of messages sent and transfers, in SQLite. */
-import type { Db } from '../../store/database.js';
+import type { Db } from '../../index.js';
 
 export type OrderStatus = 'processing' | 'shipped' | 'in_transit' | 'out_for_delivery' | 'delivered';
 

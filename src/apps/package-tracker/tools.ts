@@ -1,6 +1,6 @@
 /** The package tracker's tools. Results are plain data; the dialogue engine (or an LLM) phrases them. */
 import { z } from 'zod';
-import type { ToolDefinition } from '../../tools/types.js';
+import type { ToolDefinition } from '../../index.js';
 import type { OrderStatus, OrderStore } from './orders.js';
 
 const orderNumber = z.string().regex(/^\d{3,8}$/, 'an order number is 3 to 8 digits');

@@ -126,6 +126,8 @@ class ToolCallAssembler {
 
 export class OpenAiBrain implements Brain {
   readonly name: string;
+  /** An LLM writes the call's rolling summary itself. */
+  readonly capabilities = { summaries: true } as const;
   private readonly url: string;
 
   constructor(private readonly opts: OpenAiBrainOptions) {

@@ -5,7 +5,7 @@ import { sine } from '../../audio/signals.js';
 import { SystemClock } from '../../clock.js';
 import { LoopbackSession } from '../loopback-session.js';
 import { MediaAuthError, registerMediaPlane } from '../plane.js';
-import { callWithWerift } from '../testing/werift-peer.js';
+import { callWithWerift } from '../../testing/media/werift-peer.js';
 
 const clock = new SystemClock();
 let app: FastifyInstance | undefined;

@@ -3,8 +3,8 @@
  * it). Usage: node --import tsx src/control/durability-fixture.ts DATA_DIR API_KEY.
  * Prints one JSON line `{"url": ...}` on stdout once listening.
  */
-import { createServer } from './server.js';
-import { ScriptedRuntime } from './test-support.js';
+import { createServer } from '../control/server.js';
+import { ScriptedRuntime } from './control-runtime.js';
 
 const [dataDir, apiKey] = process.argv.slice(2);
 if (!dataDir || !apiKey) {

@@ -1,8 +1,6 @@
-/** Which brain a session gets: an LLM when the environment names one, otherwise the agent's own. */
-import type { AgentDefinition } from '../agent.js';
-import type { SessionOptions } from '../conversation/options.js';
-import { OpenAiBrain } from '../engines/openai/openai-brain.js';
-import { type Brain, EngineError } from '../engines/types.js';
+/** The OpenAI-compatible brain the environment configures (PARLEY_LLM_*), if any. */
+import { type Brain, EngineError } from '../types.js';
+import { OpenAiBrain } from './openai-brain.js';
 
 export interface LlmEnv {
   PARLEY_LLM_BASE_URL?: string;
@@ -39,18 +37,4 @@ export function brainFromEnv(env: LlmEnv = process.env): Brain | undefined {
     opts.temperature = temperature;
   }
   return new OpenAiBrain(opts);
-}
-
-/**
- * The brain a session gets (`explicit`, else the LLM the environment names, else the agent's
- * own) and the session options that go with it: an LLM writes the call's running summary
- * itself (`summarizer: 'brain'`), the embedded brains use the slot summary.
- */
-export function sessionBrain(
-  agent: Pick<AgentDefinition, 'createBrain'>,
-  explicit?: Brain,
-  env: LlmEnv = process.env,
-): { brain: Brain; options: Partial<SessionOptions> } {
-  const brain = explicit ?? brainFromEnv(env) ?? agent.createBrain();
-  return { brain, options: brain instanceof OpenAiBrain ? { summarizer: 'brain' } : {} };
 }

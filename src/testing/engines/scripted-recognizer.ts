@@ -1,6 +1,6 @@
 import type { AudioFrame } from '../../audio/frame.js';
 import type { Clock } from '../../clock.js';
-import type { Recognition, RecognitionOptions, Recognizer, Transcript } from '../types.js';
+import type { Recognition, RecognitionOptions, Recognizer, Transcript } from '../../engines/types.js';
 import { AsyncQueue } from './async-queue.js';
 import { dbfsOf } from './energy.js';
 

@@ -10,10 +10,10 @@ import type { SessionApi } from '../conversation/api.js';
 import type { SessionEvent, SessionState, TurnTrace } from '../conversation/events.js';
 import type { SessionOptions } from '../conversation/options.js';
 import type { Brain, ChatMessage } from '../engines/types.js';
-import { Session } from '../conversation/session.js';
-import { EnergyVad, ScriptedRecognizer, ToneSynthesizer } from '../engines/testing/index.js';
+import { createRuntime } from '../runtime/runtime.js';
+import { scriptedEngines } from './scripted-engines.js';
 import { createToolGateway, type ToolGateway } from '../tools/gateway.js';
-import type { ControlRuntime, ControlSessionRequest } from './runtime-contract.js';
+import type { ControlRuntime, ControlSessionRequest, EngineOffer } from '../control/runtime-contract.js';
 
 export class DrivenSession implements SessionApi {
   state: SessionState = 'listening';
@@ -116,6 +116,11 @@ export class DrivenSession implements SessionApi {
   }
 }
 
+function requireBrain(agent: AgentDefinition): Brain {
+  if (!agent.createBrain) throw new Error(`agent ${agent.name} has no embedded brain`);
+  return agent.createBrain();
+}
+
 export class DrivenRuntime implements ControlRuntime {
   readonly sessions: DrivenSession[] = [];
   closed = false;
@@ -124,6 +129,7 @@ export class DrivenRuntime implements ControlRuntime {
 
   async createSession(opts: ControlSessionRequest): Promise<SessionApi> {
     const id = opts.id ?? `driven-${this.sessions.length}`;
+    if (!opts.agent) throw new Error('DrivenRuntime needs an agent per session');
     const agent: AgentDefinition = opts.agent;
     const tools = createToolGateway({
       sessionId: id,
@@ -133,7 +139,7 @@ export class DrivenRuntime implements ControlRuntime {
     });
     const session = new DrivenSession(
       id,
-      opts.brain ?? agent.createBrain(),
+      opts.brain ?? requireBrain(agent),
       tools,
       opts.options ?? {},
       this.clock,
@@ -159,42 +165,36 @@ export interface ScriptedRuntimeOptions {
   clock?: Clock;
   /** Agent audio per character, ms. Default 5 (short replies keep tests quick). */
   msPerChar?: number;
+  /** The agent of sessions that name none. */
+  agent?: AgentDefinition;
 }
 
 /**
- * Real Sessions (turn detection, replies, playout, tools) on deterministic engines: an energy VAD,
- * a scripted recognizer and a tone synthesizer. Loud audio is speech; its words come from the script.
+ * Real Sessions (turn detection, replies, playout, tools) composed by the real runtime on
+ * deterministic engines: an energy VAD, a scripted recognizer and a tone synthesizer. Loud
+ * audio is speech; its words come from the script.
  */
 export class ScriptedRuntime implements ControlRuntime {
   private readonly clock: Clock;
+  private readonly runtime: ControlRuntime;
 
-  constructor(private readonly opts: ScriptedRuntimeOptions) {
+  constructor(opts: ScriptedRuntimeOptions) {
     this.clock = opts.clock ?? new SystemClock();
-  }
-
-  async createSession(o: ControlSessionRequest): Promise<SessionApi> {
-    const clock = o.clock ?? this.clock;
-    const id = o.id ?? `scripted-${Date.now()}`;
-    const tools = createToolGateway({
-      sessionId: id,
-      tools: o.agent.tools,
-      clock,
-      ...(o.audit ? { audit: o.audit } : {}),
+    this.runtime = createRuntime({
+      engines: scriptedEngines({ script: opts.script, msPerChar: opts.msPerChar ?? 5, msPerWord: 60 }),
+      ...(opts.agent ? { agent: opts.agent } : {}),
     });
-    return new Session(
-      {
-        id,
-        clock,
-        vad: new EnergyVad(),
-        recognizer: new ScriptedRecognizer({ clock, script: this.opts.script, msPerWord: 60 }),
-        synthesizer: new ToneSynthesizer({ clock, msPerChar: this.opts.msPerChar ?? 5 }),
-        brain: o.brain ?? o.agent.createBrain(),
-        tools,
-        agent: o.agent,
-      },
-      o.options,
-    );
   }
 
-  async close(): Promise<void> {}
+  createSession(o: ControlSessionRequest = {}): Promise<SessionApi> {
+    return this.runtime.createSession({ clock: this.clock, ...o });
+  }
+
+  offers(): Promise<EngineOffer> {
+    return this.runtime.offers?.() as Promise<EngineOffer>;
+  }
+
+  close(): Promise<void> {
+    return this.runtime.close();
+  }
 }

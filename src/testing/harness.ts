@@ -5,16 +5,16 @@
  */
 import type { AudioFrame } from '../audio/frame.js';
 import { VirtualClock } from '../clock.js';
-import { EnergyVad } from '../engines/testing/energy-vad.js';
-import { ScriptedBrain, type ScriptedReply } from '../engines/testing/scripted-brain.js';
-import { ScriptedRecognizer, type ScriptedUtterance } from '../engines/testing/scripted-recognizer.js';
-import { ToneSynthesizer, type ToneSynthesizerOptions } from '../engines/testing/tone-synthesizer.js';
+import { EnergyVad } from './engines/energy-vad.js';
+import { ScriptedBrain, type ScriptedReply } from './engines/scripted-brain.js';
+import { ScriptedRecognizer, type ScriptedUtterance } from './engines/scripted-recognizer.js';
+import { ToneSynthesizer, type ToneSynthesizerOptions } from './engines/tone-synthesizer.js';
 import type { Brain } from '../engines/types.js';
 import { createToolGateway } from '../tools/gateway.js';
 import type { AuditEntry, ToolDefinition } from '../tools/types.js';
-import type { SessionEvent, SessionEventType } from './events.js';
-import type { SessionOptions } from './options.js';
-import { Session, type SessionDeps } from './session.js';
+import type { SessionEvent, SessionEventType } from '../conversation/events.js';
+import type { SessionOptions } from '../conversation/options.js';
+import { Session, type SessionDeps } from '../conversation/session.js';
 
 export interface HarnessOptions {
   /** What the recognizer hears, utterance by utterance. */

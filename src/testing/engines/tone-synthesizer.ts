@@ -1,6 +1,6 @@
 import type { AudioFrame } from '../../audio/frame.js';
 import type { Clock } from '../../clock.js';
-import type { Synthesizer } from '../types.js';
+import type { Synthesizer } from '../../engines/types.js';
 
 export interface ToneSynthesizerOptions {
   clock: Clock;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../clock.js';
-import { EnergyVad, ScriptedBrain, ScriptedRecognizer, ToneSynthesizer } from './index.js';
+import { EnergyVad, ScriptedBrain, ScriptedRecognizer, ToneSynthesizer } from './engines.js';
 
 function tone(ms: number, amplitude: number): Int16Array {
   const n = (ms * 16_000) / 1000;

@@ -1,4 +1,4 @@
-import type { Vad } from '../types.js';
+import type { Vad } from '../../engines/types.js';
 import { dbfsOf } from './energy.js';
 
 export interface EnergyVadOptions {

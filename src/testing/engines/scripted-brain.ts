@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock.js';
-import type { Brain, BrainContext, BrainDelta } from '../types.js';
+import type { Brain, BrainContext, BrainDelta } from '../../engines/types.js';
 
 /** One step of a scripted reply. */
 export type BrainStep =

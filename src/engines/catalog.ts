@@ -1,0 +1,38 @@
+/**
+ * Every engine Parley ships, by kind and name: one line each. Adapters load on first use, so an
+ * engine nobody chose costs nothing. Users add theirs with `registerEngine`.
+ */
+import { registerEngine } from './registry.js';
+
+registerEngine(
+  'vad',
+  'silero',
+  async (s) => (await import('./silero/engine.js')).sileroVadEngine(s),
+  'Silero v5 on onnxruntime-node (offline)',
+);
+registerEngine(
+  'stt',
+  'embedded',
+  async (s) => (await import('./pocketsphinx/engine.js')).pocketsphinxEngine(s),
+  "pocketsphinx with the agent's domain language model (offline)",
+);
+registerEngine(
+  'tts',
+  'embedded',
+  async (s) => (await import('./embedded-voices.js')).embeddedVoicesEngine(s),
+  'flite voices slt, rms, awb, kal16 and espeak-ng (offline)',
+);
+registerEngine(
+  'brain',
+  'agent',
+  async (s) => (await import('./agent-brain.js')).agentBrainEngine(s),
+  "the agent's own embedded dialogue engine (offline)",
+);
+registerEngine(
+  'brain',
+  'openai',
+  async (s) => (await import('./openai/engine.js')).openAiBrainEngine(s),
+  'an OpenAI-compatible chat-completions server (PARLEY_LLM_BASE_URL, PARLEY_LLM_MODEL, PARLEY_LLM_API_KEY)',
+);
+
+export { createEngine, describeEngines, engineNames, registerEngine } from './registry.js';

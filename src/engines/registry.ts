@@ -1,0 +1,60 @@
+/**
+ * Engines by name. Each adapter registers a factory once (`catalog.ts`); the runtime, the CLI
+ * and the sessions API choose engines by these names. Users add their own with `registerEngine`.
+ */
+import type { EngineFactory, EngineKind, EngineOf, EngineSettings } from './engine.js';
+import { EngineError } from './types.js';
+
+interface Registration<K extends EngineKind> {
+  create: EngineFactory<K>;
+  description: string;
+}
+
+const registry: { [K in EngineKind]: Map<string, Registration<K>> } = {
+  vad: new Map(),
+  stt: new Map(),
+  tts: new Map(),
+  brain: new Map(),
+};
+
+const ENGINE_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/** Makes `name` available for `kind` (replacing an earlier registration of the same name). */
+export function registerEngine<K extends EngineKind>(
+  kind: K,
+  name: string,
+  create: EngineFactory<K>,
+  description = '',
+): void {
+  if (!ENGINE_NAME.test(name)) {
+    throw new TypeError(`engine name '${name}' must be lowercase letters, digits, '.', '_' or '-'`);
+  }
+  (registry[kind] as Map<string, Registration<K>>).set(name, { create, description });
+}
+
+/** Registered names for `kind`, in registration order. */
+export function engineNames(kind: EngineKind): string[] {
+  return [...registry[kind].keys()];
+}
+
+/** Names with their descriptions, for listings and `--help`. */
+export function describeEngines(kind: EngineKind): { name: string; description: string }[] {
+  return [...registry[kind].entries()].map(([name, r]) => ({ name, description: r.description }));
+}
+
+/** Creates the engine `name` of `kind`; an unknown name is an error naming the known ones. */
+export async function createEngine<K extends EngineKind>(
+  kind: K,
+  name: string,
+  settings: EngineSettings,
+): Promise<EngineOf[K]> {
+  const registration = (registry[kind] as Map<string, Registration<K>>).get(name);
+  if (!registration) {
+    throw new EngineError(
+      'runtime',
+      `unknown ${kind} engine '${name}'`,
+      `use one of: ${engineNames(kind).join(', ') || '(none registered)'}`,
+    );
+  }
+  return registration.create(settings);
+}

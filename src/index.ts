@@ -1,0 +1,47 @@
+/**
+ * Parley's public API (`parley-voice`). Everything exported here is a promise to users; the test
+ * kit is the second entry, `parley-voice/testing`.
+ */
+export {
+  type Agent,
+  type AgentBody,
+  type AgentContext,
+  type AgentDefinition,
+  type AgentSpec,
+  defineAgent,
+  isAgent,
+  type PinnedFacts,
+  type PreparedCall,
+  type TurnWords,
+} from './agent.js';
+export { defineTool, type ToolKind, type ToolSpec as ToolSpecInput } from './tools/define.js';
+export type { ToolContext, ToolDefinition, ToolOutcomeStatus } from './tools/types.js';
+export type { AudioFrame } from './audio/frame.js';
+export { SESSION_SAMPLE_RATE } from './audio/frame.js';
+export { type Clock, SystemClock, VirtualClock } from './clock.js';
+export { type SessionApi, sessionEvents } from './conversation/api.js';
+export type {
+  SessionEvent,
+  SessionEventType,
+  SessionState,
+  TurnMarks,
+  TurnTrace,
+} from './conversation/events.js';
+export type { SessionOptions } from './conversation/options.js';
+export {
+  type Brain,
+  type BrainContext,
+  type BrainDelta,
+  type ChatMessage,
+  type ChatRole,
+  EngineError,
+  type Recognition,
+  type RecognitionOptions,
+  type Recognizer,
+  type Synthesizer,
+  type ToolCallRequest,
+  type ToolSpec,
+  type Transcript,
+  type Vad,
+} from './engines/types.js';
+export { type Db, openDatabase } from './store/database.js';

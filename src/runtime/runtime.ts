@@ -1,0 +1,291 @@
+/**
+ * The runtime: engines (by registered name or as objects) + an agent → sessions. Engines load
+ * once and are shared; each session gets its own VAD state, recognizer view, tool gateway and
+ * brain. The embedded offline stack is one preset of names (`embedded.ts`).
+ */
+import { randomUUID } from 'node:crypto';
+import { type Agent, type AgentDefinition, isAgent } from '../agent.js';
+import { type Clock, SystemClock } from '../clock.js';
+import type { SessionApi } from '../conversation/api.js';
+import type { SessionOptions } from '../conversation/options.js';
+import { Session } from '../conversation/session.js';
+import { createEngine, engineNames as registeredNames } from '../engines/catalog.js';
+import type { EngineKind, EngineOf, EngineSettings, SessionEngineContext } from '../engines/engine.js';
+import { type Brain, EngineError, type Synthesizer } from '../engines/types.js';
+import { createToolGateway } from '../tools/gateway.js';
+import type { AuditSink } from '../tools/types.js';
+import { agentDataDir } from './agent-data.js';
+
+/** An engine by registered name, or an engine object of the caller's own. */
+export type EngineRef<K extends EngineKind> = string | EngineOf[K];
+
+/** Which engine of each kind a runtime uses by default. */
+export interface RuntimeEngines {
+  vad?: EngineRef<'vad'>;
+  stt?: EngineRef<'stt'>;
+  tts?: EngineRef<'tts'>;
+  brain?: EngineRef<'brain'>;
+}
+
+/** A session's own choice among the engines the runtime offers, by name. */
+export interface SessionEngineChoice {
+  stt?: string;
+  tts?: string;
+  brain?: string;
+  /** A voice of the chosen synthesizer engine. */
+  voice?: string;
+}
+
+export interface RuntimeOptions {
+  /** Default: the embedded preset (`EMBEDDED_ENGINES`). */
+  engines?: RuntimeEngines;
+  /** The agent of sessions that name none. */
+  agent?: Agent | AgentDefinition;
+  /** Engine settings (data folder, default voice, language model, speaking rate, environment). */
+  settings?: Partial<EngineSettings>;
+  /**
+   * Engine names sessions may choose, per kind. Default: every registered name plus the
+   * engine objects given in `engines`.
+   */
+  offer?: Partial<Record<Exclude<EngineKind, 'vad'>, string[]>>;
+}
+
+export interface CreateSessionOptions {
+  /** Default: the runtime's agent. */
+  agent?: AgentDefinition;
+  /** Default: a random UUID. */
+  id?: string;
+  /** Default: the wall clock (SystemClock). */
+  clock?: Clock;
+  audit?: AuditSink;
+  options?: Partial<SessionOptions>;
+  /** Engines by name among those offered; defaults are the runtime's. */
+  engines?: SessionEngineChoice;
+  /** A brain instead of the brain engine's (tests, benchmarks). */
+  brain?: Brain;
+  /** Wraps the session's brain (the control plane's budget guard); capabilities are read before wrapping. */
+  wrapBrain?: (brain: Brain) => Brain;
+  /** A synthesizer instead of the engine's (an instrumented one, say). */
+  synthesizer?: Synthesizer;
+}
+
+/** What a runtime lets sessions choose. */
+export interface EngineOffer {
+  stt: string[];
+  tts: string[];
+  brain: string[];
+  /** Voices of the default synthesizer engine. */
+  voices: string[];
+  /** The defaults. */
+  defaults: { vad: string; stt: string; tts: string; brain: string; voice: string };
+}
+
+export interface Runtime {
+  createSession(opts?: CreateSessionOptions): Promise<SessionApi>;
+  /** Loads what `agent` (default: the runtime's) needs before the first call, so it starts at once. */
+  prepare?(agent?: AgentDefinition): Promise<void>;
+  /** Loads the default engines now, so a broken install or a missing setting fails here, with its fix. */
+  warm?(): Promise<void>;
+  /** Engine names sessions may choose; loads the default synthesizer to list its voices. */
+  offers?(): Promise<EngineOffer>;
+  close(): Promise<void>;
+}
+
+/** Defaults of `RuntimeOptions.settings`; `env` defaults to `process.env`. */
+export const DEFAULT_SETTINGS: Omit<EngineSettings, 'env'> = {
+  dataDir: '.parley',
+  lm: 'domain',
+  speakingRate: 1,
+};
+
+class EngineRuntime implements Runtime {
+  private readonly loaded = new Map<string, Promise<EngineOf[EngineKind]>>();
+  private readonly given = new Map<string, EngineOf[EngineKind]>();
+  private readonly defaults: Record<EngineKind, string>;
+  private readonly sessions = new Set<SessionApi>();
+  private agent: Promise<AgentDefinition> | undefined;
+  private closed = false;
+
+  constructor(
+    engines: Required<RuntimeEngines>,
+    private readonly settings: EngineSettings,
+    private readonly agentSource: Agent | AgentDefinition | undefined,
+    private readonly offer: RuntimeOptions['offer'],
+  ) {
+    const name = <K extends EngineKind>(kind: K, ref: EngineRef<K>): string => {
+      if (typeof ref === 'string') return ref;
+      this.given.set(`${kind}:${ref.name}`, ref);
+      return ref.name;
+    };
+    this.defaults = {
+      vad: name('vad', engines.vad),
+      stt: name('stt', engines.stt),
+      tts: name('tts', engines.tts),
+      brain: name('brain', engines.brain),
+    };
+  }
+
+  /** The engine `name` of `kind`, created once; a failed creation is retried by the next caller. */
+  engine<K extends EngineKind>(kind: K, name: string = this.defaults[kind]): Promise<EngineOf[K]> {
+    const key = `${kind}:${name}`;
+    const given = this.given.get(key);
+    if (given) return Promise.resolve(given as EngineOf[K]);
+    let engine = this.loaded.get(key) as Promise<EngineOf[K]> | undefined;
+    if (!engine) {
+      engine = createEngine(kind, name, this.settings);
+      engine.catch(() => this.loaded.delete(key));
+      this.loaded.set(key, engine as Promise<EngineOf[EngineKind]>);
+    }
+    return engine;
+  }
+
+  private defaultAgent(): Promise<AgentDefinition> {
+    const source = this.agentSource;
+    if (!source) {
+      return Promise.reject(
+        new EngineError('runtime', 'no agent given', 'pass `agent` to createRuntime or createSession'),
+      );
+    }
+    if (!this.agent) {
+      this.agent = isAgent(source)
+        ? source.create({ dataDir: agentDataDir(this.settings.dataDir, source.name), ephemeral: false })
+        : Promise.resolve(source);
+      this.agent.catch(() => {
+        this.agent = undefined;
+      });
+    }
+    return this.agent;
+  }
+
+  private checkChoice(kind: Exclude<EngineKind, 'vad'>, name: string | undefined): void {
+    if (name === undefined || name === this.defaults[kind]) return;
+    const offered = this.offered(kind);
+    if (!offered.includes(name)) {
+      throw new EngineError(
+        'runtime',
+        `${kind} engine '${name}' is not offered here`,
+        `choose one of: ${offered.join(', ')}`,
+      );
+    }
+  }
+
+  private offered(kind: Exclude<EngineKind, 'vad'>): string[] {
+    const listed = this.offer?.[kind];
+    if (listed) return [...new Set([this.defaults[kind], ...listed])];
+    const given = [...this.given.keys()]
+      .filter((k) => k.startsWith(`${kind}:`))
+      .map((k) => k.slice(kind.length + 1));
+    return [...new Set([this.defaults[kind], ...given, ...registeredNames(kind)])];
+  }
+
+  async offers(): Promise<EngineOffer> {
+    const tts = await this.engine('tts');
+    return {
+      stt: this.offered('stt'),
+      tts: this.offered('tts'),
+      brain: this.offered('brain'),
+      voices: [...tts.voices],
+      defaults: { ...this.defaults, voice: tts.defaultVoice },
+    };
+  }
+
+  async warm(): Promise<void> {
+    await Promise.all([this.engine('vad'), this.engine('stt'), this.engine('tts'), this.engine('brain')]);
+  }
+
+  async prepare(agent?: AgentDefinition): Promise<void> {
+    const a = agent ?? (await this.defaultAgent());
+    const [stt] = await Promise.all([this.engine('stt'), this.engine('vad'), this.engine('tts')]);
+    await stt.prepare?.({ phrases: a.phraseTemplates });
+  }
+
+  async createSession(o: CreateSessionOptions = {}): Promise<SessionApi> {
+    if (this.closed) throw new EngineError('runtime', 'the runtime is closed');
+    const choice = o.engines ?? {};
+    this.checkChoice('stt', choice.stt);
+    this.checkChoice('tts', choice.tts);
+    this.checkChoice('brain', choice.brain);
+    const agent = o.agent ?? (await this.defaultAgent());
+    const id = o.id ?? randomUUID();
+    const clock = o.clock ?? new SystemClock();
+    const ctx: SessionEngineContext = { sessionId: id, clock };
+    const [vadEngine, sttEngine, ttsEngine, brainEngine] = await Promise.all([
+      this.engine('vad'),
+      this.engine('stt', choice.stt),
+      this.engine('tts', choice.tts),
+      o.brain ? undefined : this.engine('brain', choice.brain),
+    ]);
+    const synthesizer =
+      o.synthesizer ?? (await ttsEngine.synthesizer(voiceFor(ttsEngine, choice.voice, agent), ctx));
+    const recognizer = await sttEngine.createRecognizer({ phrases: agent.phraseTemplates }, ctx);
+    const own = o.brain ?? (brainEngine as EngineOf['brain']).createBrain(agent, ctx);
+    const brain = o.wrapBrain ? o.wrapBrain(own) : own;
+    const tools = createToolGateway({
+      sessionId: id,
+      tools: agent.tools,
+      clock,
+      ...(o.audit ? { audit: o.audit } : {}),
+    });
+    const session = new Session(
+      {
+        id,
+        clock,
+        vad: await vadEngine.createVad(ctx),
+        recognizer,
+        synthesizer,
+        brain,
+        tools,
+        agent,
+        ...(agent.prepare ? { prepare: agent.prepare.bind(agent) } : {}),
+      },
+      // A brain that can summarize writes the call's summary; options may still say otherwise.
+      { ...(own.capabilities?.summaries ? { summarizer: 'brain' as const } : {}), ...o.options },
+    );
+    this.sessions.add(session);
+    session.onEvent((e) => {
+      if (e.type === 'ended') this.sessions.delete(session);
+    });
+    return session;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.sessions].map((s) => s.close('runtime closed')));
+    const engines = await Promise.allSettled(this.loaded.values());
+    await Promise.allSettled(engines.map((r) => (r.status === 'fulfilled' ? r.value.close?.() : undefined)));
+    const agent = await this.agent?.catch(() => undefined);
+    if (agent && isAgent(this.agentSource)) await agent.close?.();
+  }
+}
+
+/** The session's voice if it chose one (it must exist), else the agent's if the engine has it, else the engine's default. */
+function voiceFor(engine: EngineOf['tts'], chosen: string | undefined, agent: AgentDefinition): string {
+  if (chosen !== undefined) {
+    if (!engine.voices.includes(chosen)) {
+      throw new EngineError(
+        'runtime',
+        `voice '${chosen}' is not a voice of the ${engine.name} synthesizer`,
+        `choose one of: ${engine.voices.join(', ')}`,
+      );
+    }
+    return chosen;
+  }
+  if (agent.voice !== undefined && engine.voices.includes(agent.voice)) return agent.voice;
+  return engine.defaultVoice;
+}
+
+/**
+ * A runtime on `engines` (default: the embedded offline preset, with the LLM brain when
+ * PARLEY_LLM_BASE_URL is set in `settings.env`). Engines load on first use or `prepare()`.
+ */
+export function createRuntime(opts: RuntimeOptions = {}): Runtime {
+  const settings: EngineSettings = { ...DEFAULT_SETTINGS, env: process.env, ...opts.settings };
+  const engines: Required<RuntimeEngines> = {
+    vad: opts.engines?.vad ?? 'silero',
+    stt: opts.engines?.stt ?? 'embedded',
+    tts: opts.engines?.tts ?? 'embedded',
+    brain: opts.engines?.brain ?? (settings.env.PARLEY_LLM_BASE_URL?.trim() ? 'openai' : 'agent'),
+  };
+  return new EngineRuntime(engines, settings, opts.agent, opts.offer);
+}
