@@ -45,3 +45,29 @@ export {
   type Vad,
 } from './engines/types.js';
 export { type Db, openDatabase } from './store/database.js';
+export {
+  type CreateSessionOptions,
+  createRuntime,
+  type EngineOffer,
+  type EngineRef,
+  type Runtime,
+  type RuntimeEngines,
+  type RuntimeOptions,
+  type SessionEngineChoice,
+} from './runtime/runtime.js';
+export { createEmbeddedRuntime, EMBEDDED_ENGINES, type EmbeddedRuntimeOptions } from './runtime/embedded.js';
+export type {
+  BrainEngine,
+  BrainOwner,
+  EngineFactory,
+  EngineKind,
+  EngineSettings,
+  RecognizerDomain,
+  RecognizerEngine,
+  SessionEngineContext,
+  SynthesizerEngine,
+  VadEngine,
+} from './engines/engine.js';
+export { describeEngines, engineNames, registerEngine } from './engines/catalog.js';
+export type { BrainCapabilities } from './engines/types.js';
+export { type ParleyServer, type ServerOptions, createServer } from './control/server.js';

@@ -2,13 +2,17 @@
 import { parseArgs } from 'node:util';
 import { concat } from '../audio/signals.js';
 import { writeWavFile } from '../audio/wav.js';
-import { createSynthesizer, DEFAULT_VOICE, isVoiceName, VOICES } from '../engines/tts.js';
+import { SystemClock } from '../clock.js';
+import { createEngine, engineNames } from '../engines/catalog.js';
+import { DEFAULT_SETTINGS } from '../runtime/runtime.js';
 
-const USAGE = `usage: parley say "TEXT" -o OUT.wav [--voice ${VOICES.join('|')}] [--rate N]
+const USAGE = `usage: parley say "TEXT" -o OUT.wav [--voice NAME] [--rate N] [--tts ENGINE]
 
   -o, --out FILE   WAV file to write (16-bit mono, 16 kHz)
-  --voice NAME     voice to speak with (default ${DEFAULT_VOICE})
-  --rate N         speaking-rate factor, 1 = normal (default 1)`;
+  --voice NAME     voice to speak with (default: the engine's, slt for the embedded voices:
+                   slt, rms, awb, kal16, espeak)
+  --rate N         speaking-rate factor, 1 = normal (default 1)
+  --tts ENGINE     speech synthesizer: ${engineNames('tts').join(', ')} (env PARLEY_TTS; default embedded)`;
 
 export async function run(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parse>;
@@ -24,15 +28,27 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const text = positionals.join(' ').trim();
-  const voice = values.voice ?? DEFAULT_VOICE;
   const rate = values.rate === undefined ? 1 : Number(values.rate);
-  const problem = checkArgs(text, values.out, voice, rate, values.rate);
-  if (problem || !values.out || !isVoiceName(voice)) {
+  const engineName = values.tts ?? (process.env.PARLEY_TTS?.trim() || 'embedded');
+  const problem = checkArgs(text, values.out, engineName, rate, values.rate);
+  if (problem || !values.out) {
     console.error(`parley say: ${problem}\n\n${USAGE}`);
     return 2;
   }
-
-  const synthesizer = await createSynthesizer(voice, { rate });
+  const engine = await createEngine('tts', engineName, {
+    ...DEFAULT_SETTINGS,
+    speakingRate: rate,
+    env: process.env,
+  });
+  const voice = values.voice ?? engine.defaultVoice;
+  if (!engine.voices.includes(voice)) {
+    console.error(
+      `parley say: unknown voice '${voice}' (choose from ${engine.voices.join(', ')})\n\n${USAGE}`,
+    );
+    await engine.close?.();
+    return 2;
+  }
+  const synthesizer = await engine.synthesizer(voice, { sessionId: 'say', clock: new SystemClock() });
   const startedAt = performance.now();
   let firstAudioMs: number | undefined;
   const chunks: Int16Array[] = [];
@@ -48,20 +64,21 @@ export async function run(argv: string[]): Promise<number> {
     `wrote ${values.out}: ${seconds.toFixed(2)} s of speech, voice ${voice}, ` +
       `first audio after ${(firstAudioMs ?? totalMs).toFixed(0)} ms, done after ${totalMs.toFixed(0)} ms`,
   );
-  await synthesizer.close?.();
+  await engine.close?.();
   return 0;
 }
 
 function checkArgs(
   text: string,
   out: string | undefined,
-  voice: string,
+  engine: string,
   rate: number,
   rateArg: string | undefined,
 ): string | undefined {
   if (!text) return 'no text to say';
   if (!out) return 'missing -o OUT.wav';
-  if (!isVoiceName(voice)) return `unknown voice '${voice}' (choose from ${VOICES.join(', ')})`;
+  if (!engineNames('tts').includes(engine))
+    return `unknown synthesizer '${engine}' (choose from ${engineNames('tts').join(', ')})`;
   if (!Number.isFinite(rate) || rate <= 0) return `--rate must be a positive number, got '${rateArg}'`;
   return undefined;
 }
@@ -73,6 +90,7 @@ function parse(argv: string[]) {
     options: {
       out: { type: 'string', short: 'o' },
       voice: { type: 'string' },
+      tts: { type: 'string' },
       rate: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

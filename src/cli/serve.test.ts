@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,5 +104,70 @@ describe('parley serve', () => {
       turnCount: 1,
     });
     db.close();
+  });
+
+  it('reads PARLEY_DATA_DIR, PARLEY_VOICE, PARLEY_LM and PARLEY_AGENT, a flag overriding the environment', async () => {
+    const dataDir = join(dir, 'from-env');
+    const env = {
+      ...process.env,
+      PARLEY_API_KEYS: 'pk_serve_env_test_key_0123456789',
+      PARLEY_LOG_LEVEL: 'warn',
+      PARLEY_DATA_DIR: dataDir,
+      PARLEY_VOICE: 'rms',
+      PARLEY_LM: 'generic',
+      PARLEY_AGENT: 'package-tracker',
+    };
+    const server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--voice', 'awb'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = server;
+    let out = '';
+    server.stdout?.on('data', (d) => {
+      out += String(d);
+    });
+    server.stderr?.on('data', (d) => {
+      out += String(d);
+    });
+    for (let i = 0; i < 300 && !/listening on (\S+)/.test(out); i++) await sleep(100);
+    const url = /listening on (\S+)/.exec(out)?.[1];
+    expect(url, out).toBeDefined();
+    const engines = await (
+      await fetch(`${url}/v1/engines`, { headers: { authorization: `Bearer ${env.PARLEY_API_KEYS}` } })
+    ).json();
+    // --voice beats PARLEY_VOICE; PARLEY_DATA_DIR holds the database; PARLEY_LM=generic builds no domain model.
+    expect(engines.defaults).toMatchObject({
+      voice: 'awb',
+      stt: 'embedded',
+      tts: 'embedded',
+      brain: 'agent',
+    });
+    expect(existsSync(join(dataDir, 'parley.db'))).toBe(true);
+    expect(existsSync(join(dataDir, 'lm'))).toBe(false);
+    expect(existsSync(join(dataDir, 'agents', 'package-tracker', 'orders.db'))).toBe(true);
+    const exited = new Promise<number | null>((r) => server.once('exit', (code) => r(code)));
+    server.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('refuses an unknown setting with the values it allows, before listening', async () => {
+    const run = (env: Record<string, string>) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const p = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
+          env: { ...process.env, PARLEY_LOG_LEVEL: 'warn', PARLEY_DATA_DIR: join(dir, 'bad'), ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stderr = '';
+        p.stderr?.on('data', (d) => {
+          stderr += String(d);
+        });
+        p.once('exit', (code) => resolve({ code, stderr }));
+      });
+    const lm = await run({ PARLEY_LM: 'huge' });
+    expect(lm.code).toBe(2);
+    expect(lm.stderr).toContain("PARLEY_LM 'huge' is not allowed; use one of: domain, generic");
+    const voice = await run({ PARLEY_VOICE: 'baritone' });
+    expect(voice.code).not.toBe(0);
+    expect(voice.stderr).toMatch(/unknown voice 'baritone'.*slt, rms, awb, kal16, espeak/);
   });
 });

@@ -1,22 +1,23 @@
 /** `parley transcribe FILE.wav [--lm generic|PATH] [--json]`: speech in a WAV file → text. */
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SESSION_SAMPLE_RATE } from '../audio/frame.js';
 import { resample } from '../audio/resampler.js';
 import { readWavFile } from '../audio/wav.js';
-import { resolveLanguageModel } from '../engines/pocketsphinx/lm-source.js';
-import { PocketsphinxRecognizer } from '../engines/pocketsphinx/recognizer.js';
-import { transcribeSamples } from '../engines/pocketsphinx/transcribe.js';
+import { createEngine, engineNames } from '../engines/catalog.js';
+import type { RecognizerEngine } from '../engines/engine.js';
+import { DEFAULT_SETTINGS } from '../runtime/runtime.js';
 
-const DEFAULT_CACHE_DIR = join('.parley', 'lm');
+const DEFAULT_CACHE_DIR = '.parley/lm';
 
-const USAGE = `usage: parley transcribe FILE.wav [--lm generic|PATH] [--json]
+const USAGE = `usage: parley transcribe FILE.wav [--lm generic|PATH] [--json] [--stt ENGINE]
 
   --lm generic|PATH  language model (default generic). PATH: a directory holding a model and
                      its dictionary, a .lm/.arpa/.lm.bin file with a .dic beside it, or a text
                      file of phrase templates, one per line ("where is my {order|parcel}"),
                      built into a domain model once and cached
   --cache-dir DIR    where domain models are cached (default ${DEFAULT_CACHE_DIR})
+  --stt ENGINE       speech recognizer: ${engineNames('stt').join(', ')} (env PARLEY_STT; default embedded)
   --json             print only JSON: {"text","partials":[{"text","atMs"}],"finalLatencyMs"}
                      (atMs: ms of audio decoded when the partial appeared)
 
@@ -29,6 +30,7 @@ function parse(argv: string[]) {
     options: {
       lm: { type: 'string', default: 'generic' },
       'cache-dir': { type: 'string', default: DEFAULT_CACHE_DIR },
+      stt: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -53,19 +55,26 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const file = positionals[0] as string;
-  let recognizer: PocketsphinxRecognizer | undefined;
+  let engine: RecognizerEngine | undefined;
   try {
     const wav = readWavFile(file);
     const samples =
       wav.sampleRate === SESSION_SAMPLE_RATE
         ? wav.samples
         : resample(wav.samples, wav.sampleRate, SESSION_SAMPLE_RATE);
-    const lm = await resolveLanguageModel(values.lm, values['cache-dir']);
-    recognizer = await PocketsphinxRecognizer.create({ lm });
-    const result = await transcribeSamples(recognizer, samples, {
-      onPartial: values.json
-        ? undefined
-        : (p) => console.log(`partial ${(p.atMs / 1000).toFixed(2)}s: ${p.text}`),
+    const name = values.stt ?? (process.env.PARLEY_STT?.trim() || 'embedded');
+    // Engines keep models under <dataDir>/lm: the cache folder's parent is the data folder.
+    engine = await createEngine('stt', name, {
+      ...DEFAULT_SETTINGS,
+      dataDir: dirname(values['cache-dir']),
+      env: process.env,
+    });
+    if (!engine.transcribe) throw new Error(`the ${name} recognizer cannot transcribe files`);
+    const result = await engine.transcribe(samples, {
+      model: values.lm,
+      ...(values.json
+        ? {}
+        : { onPartial: (p) => console.log(`partial ${(p.atMs / 1000).toFixed(2)}s: ${p.text}`) }),
     });
     if (values.json) {
       console.log(
@@ -87,6 +96,6 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`parley transcribe: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   } finally {
-    await recognizer?.close();
+    await engine?.close?.();
   }
 }

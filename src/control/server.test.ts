@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SystemClock } from '../clock.js';
-import { ScriptedBrain } from '../testing/index.js';
 import type { MediaAuthError } from '../media/errors.js';
+import { openDatabase } from '../store/database.js';
+import { DrivenRuntime, ScriptedBrain } from '../testing/index.js';
 import { createServer, type ParleyServer, type ServerOptions } from './server.js';
-import { DrivenRuntime } from '../testing/index.js';
 import { TokenIssuer } from './tokens.js';
 
 const KEY_A = 'pk_test_key_alpha_0123456789';
@@ -311,7 +311,9 @@ describe('tool gateway hardening through a served session', () => {
       ],
     });
     const h = await start({ brainFor: () => brain });
-    const ordersBefore = h.server.db.prepare('SELECT COUNT(*) AS n FROM orders WHERE cancelled = 0').get();
+    // The package tracker keeps its orders in its own folder of the data dir.
+    const orders = openDatabase(join(h.dir, 'agents', 'package-tracker', 'orders.db'));
+    const ordersBefore = orders.prepare('SELECT COUNT(*) AS n FROM orders WHERE cancelled = 0').get();
     const { body } = await createSession(h);
     await h.runtime.find(body.sessionId).userTurn('do something nasty');
 
@@ -327,9 +329,10 @@ describe('tool gateway hardening through a served session', () => {
     expect(transcript.turns[0].tools.every((t: { status: string }) => t.status === 'rejected')).toBe(true);
     // The huge argument is audited, bounded.
     expect(JSON.stringify(transcript).length).toBeLessThan(100_000);
-    expect(h.server.db.prepare('SELECT COUNT(*) AS n FROM orders WHERE cancelled = 0').get()).toEqual(
+    expect(orders.prepare('SELECT COUNT(*) AS n FROM orders WHERE cancelled = 0').get()).toEqual(
       ordersBefore,
     );
+    orders.close();
     expect(
       h.server.db.prepare("SELECT COUNT(*) AS n FROM parley_tool_audit WHERE kind = 'executed'").get(),
     ).toEqual({

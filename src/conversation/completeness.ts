@@ -1,4 +1,5 @@
 import { normalizeForMatch, words } from './text-for-speech.js';
+import type { TurnWords } from './turn-words.js';
 
 /** Whether what the caller said so far sounds like a finished turn. */
 export type Completeness = 'complete' | 'incomplete' | 'unknown';
@@ -161,29 +162,70 @@ export function spokenDigits(ws: string[]): number {
   return digits;
 }
 
-/** Words that announce a number the caller is about to read out. */
-const NUMBER_CUES = new Set([
-  'number',
-  'order',
-  'code',
-  'zip',
-  'postcode',
-  'account',
-  'reference',
-  'phone',
-  'id',
-  'pin',
+/**
+ * Words that announce a number the caller is about to read out, in any domain ("my number is…").
+ * Which things have numbers (an order, a postcode, a booking) is the agent's to say.
+ */
+const NUMBER_CUES = new Set(['number']);
+
+/**
+ * Words that make a statement a request or a complaint of its own in any domain ("can you check
+ * it", "it hasn't come"): the caller said what they want. Domain verbs ("refund") come from the agent.
+ */
+const REQUEST_WORDS = new Set([
+  ...QUESTION_WORDS,
+  'check',
+  'tell',
+  'know',
+  'find',
+  'stop',
+  // A negated auxiliary states the problem ("it hasn't arrived", "it doesn't work").
+  "hasn't",
+  "haven't",
+  "hadn't",
+  "didn't",
+  "doesn't",
+  "don't",
+  "wasn't",
+  "weren't",
+  "isn't",
+  "aren't",
+  "won't",
+  "can't",
 ]);
+
+interface Lexicon {
+  requestWords: ReadonlySet<string>;
+  numberCues: ReadonlySet<string>;
+}
+
+const NO_WORDS: TurnWords = {};
+const lexicons = new WeakMap<TurnWords, Lexicon>();
+
+/** The general words plus an agent's, normalized like transcripts; built once per agent's word list. */
+function lexicon(turnWords: TurnWords): Lexicon {
+  let built = lexicons.get(turnWords);
+  if (!built) {
+    const norm = (ws: readonly string[] = []) => ws.map((w) => normalizeForMatch(w)).filter(Boolean);
+    built = {
+      requestWords: new Set([...REQUEST_WORDS, ...norm(turnWords.requestWords)]),
+      numberCues: new Set([...NUMBER_CUES, ...norm(turnWords.numberCues)]),
+    };
+    lexicons.set(turnWords, built);
+  }
+  return built;
+}
+
 const LINKING = new Set(['is', 'was', "it's", 'its', 'of', 'um', 'uh', 'er']);
 
 /**
  * Digits read out after a number cue ("my order number is four two"), allowing one stray word
  * the recognizer may have inserted ("forty you one nine"); undefined when no number was announced.
  */
-function announcedDigits(ws: string[]): number | undefined {
+function announcedDigits(ws: string[], cues: Lexicon['numberCues']): number | undefined {
   let cue = -1;
   for (let i = ws.length - 1; i >= 0; i--) {
-    if (NUMBER_CUES.has(ws[i] as string)) {
+    if (cues.has(ws[i] as string)) {
       cue = i;
       break;
     }
@@ -195,9 +237,10 @@ function announcedDigits(ws: string[]): number | undefined {
   return spokenDigits(after);
 }
 
-/** Lexical judgement of a (partial) transcript. */
+/** Lexical judgement of a (partial) transcript, with the agent's words on top of the general ones. */
 export function lexicalCompleteness(
   text: string,
+  turnWords: TurnWords = NO_WORDS,
   opts: CompletenessOptions = { minDigitRun: 4 },
 ): Completeness {
   const normalized = normalizeForMatch(text);
@@ -209,7 +252,7 @@ export function lexicalCompleteness(
   let runStart = ws.length;
   while (runStart > 0 && isNumberWord(ws[runStart - 1] as string)) runStart--;
   const digitRun = spokenDigits(ws.slice(runStart));
-  const announced = announcedDigits(ws);
+  const announced = announcedDigits(ws, lexicon(turnWords).numberCues);
   if (announced !== undefined) {
     if (announced < opts.minDigitRun) return 'incomplete';
   } else if (digitRun > 0 && digitRun < opts.minDigitRun) {
@@ -242,46 +285,17 @@ const ANNOUNCEMENTS = [
   /\b(it's|it is|this is)\s(about|regarding)\b/,
 ];
 
-/** Words that make a statement a request of its own ("cancel my order"): the caller asked for something. */
-const REQUEST_WORDS = new Set([
-  ...QUESTION_WORDS,
-  'cancel',
-  'track',
-  'change',
-  'update',
-  'refund',
-  'return',
-  'redirect',
-  'reschedule',
-  'send',
-  'check',
-  'tell',
-  'know',
-  'find',
-  'stop',
-  "hasn't",
-  "didn't",
-  "wasn't",
-  "isn't",
-  "haven't",
-  'late',
-  'missing',
-  'lost',
-  'damaged',
-  'broken',
-  'wrong',
-]);
-
 /**
  * "I'm calling about my order", "I have a question about my package", "so about my order":
  * the caller announced a topic and has not yet said what they want, so a breath after it is
  * not the end of the turn, however final it sounds.
  */
-export function isPreamble(text: string): boolean {
+export function isPreamble(text: string, turnWords: TurnWords = NO_WORDS): boolean {
   const normalized = normalizeForMatch(text);
   const ws = words(normalized);
   if (ws.length === 0 || CLOSED_PHRASES.has(normalized)) return false;
-  if (ws.some((w) => REQUEST_WORDS.has(w))) return false;
+  const { requestWords } = lexicon(turnWords);
+  if (ws.some((w) => requestWords.has(w))) return false;
   if (ws.some((w) => isNumberWord(w) && w !== 'oh' && w !== 'o')) return false;
   return ANNOUNCEMENTS.some((re) => re.test(normalized));
 }
@@ -290,10 +304,14 @@ export function isPreamble(text: string): boolean {
  * Both cues: the words decide when they can; a falling ending settles the undecided ones,
  * except a preamble, which sounds final but announces more to come.
  */
-export function judgeCompleteness(text: string, levelsDb: number[]): Completeness {
-  const lexical = lexicalCompleteness(text);
+export function judgeCompleteness(
+  text: string,
+  levelsDb: number[],
+  turnWords: TurnWords = NO_WORDS,
+): Completeness {
+  const lexical = lexicalCompleteness(text, turnWords);
   if (lexical !== 'unknown') return lexical;
-  if (isPreamble(text)) return 'unknown';
+  if (isPreamble(text, turnWords)) return 'unknown';
   return endingFalls(levelsDb) ? 'complete' : 'unknown';
 }
 

@@ -35,7 +35,11 @@ const ROWS: { situation: string; given: Partial<FloorSituation>; decision: Floor
     given: { startedOverAgent: true },
     decision: { kind: 'answer' },
   },
-  { situation: 'no words, nothing pending', given: { text: '' }, decision: { kind: 'ignore', why: 'silence' } },
+  {
+    situation: 'no words, nothing pending',
+    given: { text: '' },
+    decision: { kind: 'ignore', why: 'silence' },
+  },
   {
     situation: "the agent's own words, nothing pending",
     given: { text: 'it will arrive on thursday', echo: true },

@@ -51,6 +51,16 @@ export class TurnRecognition {
     return this.recognition.finish();
   }
 
+  /** The final transcript, trimmed; '' when the recognizer failed (reported as an error). */
+  async finalText(): Promise<string> {
+    try {
+      return (await this.finish()).text.trim();
+    } catch (err) {
+      this.onError(`recognizer: ${(err as Error).message}`);
+      return '';
+    }
+  }
+
   close(): void {
     this.finished = true;
     try {

@@ -5,10 +5,11 @@ import type { Brain, ChatMessage, Recognizer, Synthesizer, Vad } from '../engine
 import type { ToolGateway } from '../tools/gateway.js';
 import type { SessionApi } from './api.js';
 import { BargeInDetector } from './barge-in.js';
-import { isAffirmative, isBackchannel } from './completeness.js';
+import { type Completeness, isAffirmative, isBackchannel } from './completeness.js';
 import { buildContext } from './context.js';
 import { EchoGuard } from './echo-guard.js';
 import { Emitter } from './emitter.js';
+import { decideFloor, type FloorDecision, type FloorOnset } from './floor-policy.js';
 import { describeBadFrame } from './frame-check.js';
 import type { SessionEvent, SessionState, TurnMarks, TurnTrace } from './events.js';
 import { History } from './history.js';
@@ -30,7 +31,7 @@ export interface SessionDeps {
   synthesizer: Synthesizer;
   brain: Brain;
   tools: ToolGateway;
-  agent: Pick<AgentDefinition, 'persona' | 'greeting' | 'extractFacts'>;
+  agent: Pick<AgentDefinition, 'persona' | 'greeting' | 'extractFacts' | 'turnWords'>;
   /** Phrases that bias the recognizer, where it supports hints. */
   hints?: string[];
   /**
@@ -41,17 +42,44 @@ export interface SessionDeps {
   prepare?(stableText: string): { name: string; arguments: string }[];
 }
 
-interface ActiveReply {
-  reply: Reply;
+/** A committed user turn as its answer needs it. */
+interface UserTurn {
   turnId: number;
   userText: string;
   marks: TurnMarks;
+}
+
+/** What a reply speaks and for which turn. */
+interface ReplyStart extends Partial<Omit<UserTurn, 'turnId'>> {
+  source: ReplySource;
+  turnId: number;
   /** A user turn (traced) or fixed speech (greeting, check-in, resumption). */
   kind: 'turn' | 'fixed';
+  /** Goes on from the agent's previous message in history (a resumption). */
+  continuation?: boolean;
+}
+
+interface ActiveReply extends UserTurn {
+  reply: Reply;
+  kind: ReplyStart['kind'];
   continuation: boolean;
   interrupted: boolean;
   /** Cancelled before any of it was heard; the turn goes on, so it leaves no trace of its own. */
   retracted?: boolean;
+}
+
+/**
+ * The marks the session stamps on a user turn, all in one place: when the caller stopped, when
+ * the turn was committed, when its final transcript came. The reply stamps the rest (brain,
+ * clause, audio, playout) as they happen; a client report adds `heardStart`.
+ */
+function callerMarks(m: Pick<TurnMarks, 'speechEnd' | 'committed' | 'sttFinal'>): TurnMarks {
+  return { speechEnd: m.speechEnd, committed: m.committed, sttFinal: m.sttFinal };
+}
+
+/** An answer to a user turn of which the caller has heard nothing yet. */
+function isUnheardAnswer(active: ActiveReply): boolean {
+  return active.kind === 'turn' && !active.reply.audioStarted;
 }
 
 /** A call: frames in, agent frames and typed events out, all time from the injected clock. */
@@ -73,11 +101,10 @@ export class Session implements SessionApi {
   private closed = false;
   private turnSeq = 0;
   private turnId = 0;
-  /** The caller started this turn while the agent's audio was playing (it must win the floor by barge-in). */
-  private turnStartedOverAgent = false;
-  private turnInterrupted = false;
+  /** How the caller's current turn stands against the agent (over its audio, barging in). */
+  private floor: Omit<FloorOnset, 'replyLive'> = { startedOverAgent: false, interrupted: false };
   /** A reply cancelled before the caller heard any of it: the caller was still talking. */
-  private retracted: { turnId: number; userText: string; marks: TurnMarks } | undefined;
+  private retracted: UserTurn | undefined;
   private committing = 0;
   private resumable: string | undefined;
   private playoutEndMs = 0;
@@ -94,7 +121,7 @@ export class Session implements SessionApi {
     this.id = deps.id;
     this.options = resolveOptions(options);
     this.outputLatencyMs = this.options.outputLatencyMs;
-    this.detector = new TurnDetector(this.options);
+    this.detector = new TurnDetector(this.options, deps.agent.turnWords);
     this.echo = new EchoGuard(this.options);
     this.bargeIn = new BargeInDetector(this.options.minInterruptionMs);
     this.summary = new RollingSummary(this.options, deps.brain);
@@ -103,7 +130,7 @@ export class Session implements SessionApi {
     );
     this.idle = new IdleCheckIn(deps.clock, this.options.idleCheckInMs, () => {
       if (this.current !== 'listening' || this.active) return false;
-      this.startReply({ kind: 'text', text: this.options.idleCheckInText }, this.turnSeq, '', {}, 'fixed');
+      this.speak(this.options.idleCheckInText, this.turnSeq);
       return true;
     });
     this.listener = new Listener(deps.vad, deps.recognizer, this.detector, this.options.preRollMs, {
@@ -127,10 +154,9 @@ export class Session implements SessionApi {
     if (this.started || this.closed) return;
     this.started = true;
     this.idle.start();
-    this.emit({ type: 'state', state: this.current, atMs: this.deps.clock.now() });
+    this.emit({ type: 'state', state: this.current, atMs: this.now() });
     const greeting = this.deps.agent.greeting;
-    if (this.options.greeting && greeting)
-      this.startReply({ kind: 'text', text: greeting }, 0, '', {}, 'fixed');
+    if (this.options.greeting && greeting) this.speak(greeting, 0);
     else this.idle.arm();
   }
 
@@ -159,7 +185,7 @@ export class Session implements SessionApi {
   reportHeard(turnId: number, atMs: number): void {
     const trace = this.traceList.find((t) => t.turnId === turnId);
     if (trace) applyHeard(trace, atMs);
-    else if (this.active?.turnId === turnId) this.active.marks.heardStart ??= atMs;
+    else if (this.active?.turnId === turnId) this.active.marks.heardStart ??= atMs; // traced when it ends
   }
 
   history(): ChatMessage[] {
@@ -177,7 +203,7 @@ export class Session implements SessionApi {
 
   async close(reason = 'closed'): Promise<void> {
     if (this.closed) return;
-    const atMs = this.deps.clock.now();
+    const atMs = this.now();
     this.active?.reply.interrupt(atMs, this.outputLatencyMs);
     this.closed = true;
     this.lifetime.abort();
@@ -198,22 +224,21 @@ export class Session implements SessionApi {
   }
 
   private error(message: string): void {
-    this.emit({ type: 'error', message, atMs: this.deps.clock.now() });
+    this.emit({ type: 'error', message, atMs: this.now() });
   }
 
   private refreshState(): void {
     if (this.closed) return;
-    const next: SessionState =
-      this.active && !this.active.interrupted && this.active.reply.audioStarted
-        ? 'agent_speaking'
-        : this.detector.inTurn
-          ? 'user_speaking'
-          : this.active || this.committing > 0
-            ? 'thinking'
-            : 'listening';
+    const next: SessionState = this.liveReply()?.reply.audioStarted
+      ? 'agent_speaking'
+      : this.detector.inTurn
+        ? 'user_speaking'
+        : this.active || this.committing > 0
+          ? 'thinking'
+          : 'listening';
     if (next === this.current) return;
     this.current = next;
-    this.emit({ type: 'state', state: next, atMs: this.deps.clock.now() });
+    this.emit({ type: 'state', state: next, atMs: this.now() });
   }
 
   /** The agent's own voice ringing back into the mic is not caller speech. */
@@ -223,8 +248,8 @@ export class Session implements SessionApi {
   }
 
   private watchForBargeIn(w: ListenedWindow, isSpeech: boolean): void {
-    const active = this.active;
-    if (!active || active.interrupted) {
+    const active = this.liveReply();
+    if (!active) {
       this.bargeIn.reset();
       return;
     }
@@ -233,11 +258,11 @@ export class Session implements SessionApi {
   }
 
   private interrupt(active: ActiveReply): void {
-    const atMs = this.deps.clock.now();
+    const atMs = this.now();
     const { heard, discarded } = active.reply.interrupt(atMs, this.outputLatencyMs);
     active.interrupted = true;
-    this.turnInterrupted = true;
-    const unheard = !active.reply.audioStarted && active.kind === 'turn';
+    this.floor.interrupted = true;
+    const unheard = isUnheardAnswer(active);
     // Nothing was heard: the caller was still talking, so their next words extend the same turn.
     active.retracted = unheard;
     this.retracted = unheard
@@ -245,27 +270,20 @@ export class Session implements SessionApi {
       : undefined;
     this.resumable = unheard ? undefined : discarded || undefined;
     if (heard) this.echo.noteSpoken(heard, atMs);
-    this.emit({
-      type: 'interrupted',
-      turnId: active.turnId,
-      heardText: heard,
-      discardedText: discarded,
-      atMs,
-    });
+    const { turnId } = active;
+    this.emit({ type: 'interrupted', turnId, heardText: heard, discardedText: discarded, atMs });
     this.refreshState();
   }
 
   private onTurnSignal(signal: TurnSignal): void {
-    const now = this.deps.clock.now();
+    const now = this.now();
+    const live = this.liveReply();
     switch (signal.type) {
       case 'speech_started':
         this.turnId = ++this.turnSeq;
-        this.turnStartedOverAgent =
-          this.active !== undefined && !this.active.interrupted && this.active.reply.audioStarted;
-        this.turnInterrupted = false;
+        this.floor = { startedOverAgent: live?.reply.audioStarted === true, interrupted: false };
         // Do not start talking over a caller who is talking: a reply not yet audible waits for this turn.
-        if (this.active && !this.active.interrupted && !this.active.reply.audioStarted)
-          this.active.reply.playout.hold();
+        if (live && !live.reply.audioStarted) live.reply.playout.hold();
         this.prefetch.newTurn();
         this.idle.callerSpoke();
         this.idle.disarm();
@@ -286,72 +304,100 @@ export class Session implements SessionApi {
   }
 
   private onPartial(text: string, stableText: string): void {
-    this.emit({
-      type: 'transcript_partial',
-      turnId: this.turnId,
-      text,
-      stableText,
-      atMs: this.deps.clock.now(),
-    });
+    this.emit({ type: 'transcript_partial', turnId: this.turnId, text, stableText, atMs: this.now() });
     if (stableText) this.prefetch.consider(this.turnId, stableText);
   }
 
-  private async commit(speechEndMs: number, completeness: string, committedAtMs: number): Promise<void> {
+  /** The reply the caller has not interrupted, if one is going (thinking, held or audible). */
+  private liveReply(): ActiveReply | undefined {
+    return this.active && !this.active.interrupted ? this.active : undefined;
+  }
+
+  private async commit(speechEndMs: number, completeness: Completeness, atMs: number): Promise<void> {
     const turn = this.listener.takeTurn();
     if (!turn) return;
     const turnId = this.turnId;
-    if (this.turnStartedOverAgent && !this.turnInterrupted && this.active && !this.active.interrupted) {
-      // Speech too short to take the floor from the agent (a cough, a knock, a brief "mhm").
+    const onset: FloorOnset = { ...this.floor, replyLive: this.liveReply() !== undefined };
+    if (decideFloor(onset)?.kind === 'ignore') {
+      // Not a turn, so not worth transcribing; the audio still counts for usage.
       turn.close();
       this.pendingSttMs += turn.audioMs;
       return;
     }
-    const marks: TurnMarks = { speechEnd: speechEndMs, committed: committedAtMs };
     this.committing++;
     this.refreshState();
-    let text = '';
-    try {
-      const final = await turn.finish();
-      text = final.text.trim();
-    } catch (err) {
-      this.error(`recognizer: ${(err as Error).message}`);
-    } finally {
-      this.committing--;
-      this.pendingSttMs += turn.audioMs;
-    }
+    const text = await turn.finalText();
+    this.committing--;
+    this.pendingSttMs += turn.audioMs;
     if (this.closed) return;
-    marks.sttFinal = this.deps.clock.now();
-    this.emit({ type: 'transcript_final', turnId, text, atMs: marks.sttFinal });
+    const sttFinal = this.now();
+    const marks = callerMarks({ speechEnd: speechEndMs, committed: atMs, sttFinal });
+    this.emit({ type: 'transcript_final', turnId, text, atMs: sttFinal });
     const { resumable, retracted } = this;
     this.resumable = undefined;
     this.retracted = undefined;
-    const waiting = this.active && !this.active.interrupted ? this.active : undefined;
+    const waiting = this.liveReply();
+    const echo = text ? this.echo.checkTranscript(text, this.now()) : { echo: false, similarity: 0 };
+    if (echo.echo) this.emit({ type: 'echo_dropped', text, similarity: echo.similarity, atMs: this.now() });
+    const decision = decideFloor({
+      ...onset,
+      text,
+      echo: echo.echo,
+      backchannel: isBackchannel(text),
+      waiting: !waiting ? 'none' : isUnheardAnswer(waiting) ? 'unheard_answer' : 'other',
+      resumable: Boolean(resumable),
+      retracted: retracted !== undefined,
+      resumeAfterBackchannel: this.options.resumeAfterBackchannel,
+    });
+    this.follow(decision, { turnId, userText: text, marks }, completeness, { waiting, resumable, retracted });
+  }
 
-    const echo = text
-      ? this.echo.checkTranscript(text, this.deps.clock.now())
-      : { echo: false, similarity: 0 };
-    if (echo.echo)
-      this.emit({ type: 'echo_dropped', text, similarity: echo.similarity, atMs: this.deps.clock.now() });
-    if (!text || echo.echo) {
-      // Nothing was said after all: whatever the agent was about to say or was saying goes on.
-      if (waiting) waiting.reply.playout.release();
-      else if (retracted) {
-        const { speechEnd, committed, sttFinal } = retracted.marks;
-        this.answer(retracted.turnId, retracted.userText, { speechEnd, committed, sttFinal });
-      } else if (resumable) this.startReply({ kind: 'text', text: resumable }, turnId, '', {}, 'fixed', true);
-      return this.settleIdle();
+  /** Carries out the floor decision for the turn just transcribed. */
+  private follow(
+    decision: FloorDecision,
+    turn: UserTurn,
+    completeness: Completeness,
+    pending: {
+      waiting: ActiveReply | undefined;
+      resumable: string | undefined;
+      retracted: UserTurn | undefined;
+    },
+  ): void {
+    const { waiting, resumable, retracted } = pending;
+    switch (decision.kind) {
+      case 'ignore':
+        break;
+      case 'release':
+        waiting?.reply.playout.release();
+        break;
+      case 'restart':
+        if (retracted) this.answer({ ...retracted, marks: callerMarks(retracted.marks) });
+        break;
+      case 'resume':
+        if (resumable) this.speak(resumable, turn.turnId, true);
+        break;
+      case 'answer':
+      case 'interrupt_and_answer':
+      case 'extend': {
+        const interrupt = decision.kind === 'extend' ? decision.interrupt : decision.kind !== 'answer';
+        if (interrupt && waiting) this.interrupt(waiting);
+        // Cutting the waiting answer retracted it; this turn takes its place.
+        this.retracted = undefined;
+        const earlier =
+          decision.kind !== 'extend' ? undefined : decision.of === 'waiting' ? waiting : retracted;
+        this.takeTurn(turn, completeness, earlier);
+        return;
+      }
     }
-    if (resumable && this.options.resumeAfterBackchannel && isBackchannel(text)) {
-      this.startReply({ kind: 'text', text: resumable }, turnId, '', {}, 'fixed', true);
-      return;
-    }
-    if (waiting) this.interrupt(waiting);
-    const extended = this.retracted ?? retracted;
-    this.retracted = undefined;
+    this.settleIdle();
+  }
 
+  /** A real user turn: committed, into history (extending an unanswered one), and answered. */
+  private takeTurn(turn: UserTurn, completeness: Completeness, earlier: UserTurn | undefined): void {
+    const { turnId, userText: text } = turn;
     const reason =
       completeness === 'complete' ? 'complete' : completeness === 'incomplete' ? 'max_silence' : 'silence';
-    this.emit({ type: 'turn_committed', turnId, text, reason, atMs: this.deps.clock.now() });
+    this.emit({ type: 'turn_committed', turnId, text, reason, atMs: this.now() });
     if (isAffirmative(text)) this.deps.tools.confirmPending(turnId);
     else this.deps.tools.cancelPending();
     let facts: Record<string, string> = {};
@@ -360,23 +406,28 @@ export class Session implements SessionApi {
     } catch (err) {
       this.error(`extractFacts: ${(err as Error).message}`);
     }
-    if (extended) {
+    if (earlier) {
       this.conversation.extendLastUser(text, facts);
-      this.answer(turnId, `${extended.userText} ${text}`, marks);
+      this.answer({ ...turn, userText: `${earlier.userText} ${text}` });
     } else {
       this.conversation.addUser(text, facts);
-      this.answer(turnId, text, marks);
+      this.answer(turn);
     }
   }
 
   /** Starts the brain's reply to the committed turn as history now stands. */
-  private answer(turnId: number, userText: string, marks: TurnMarks): void {
+  private answer(turn: UserTurn): void {
     const context = buildContext(this.conversation, this.deps.tools.specs(), {
       persona: this.deps.agent.persona,
       personaEveryTurns: this.options.personaEveryTurns,
       contextTokenBudget: this.options.contextTokenBudget,
     });
-    this.startReply({ kind: 'brain', context }, turnId, userText, marks, 'turn');
+    this.startReply({ source: { kind: 'brain', context }, kind: 'turn', ...turn });
+  }
+
+  /** Fixed speech: a greeting, a check-in, or the unplayed rest of an interrupted reply. */
+  private speak(text: string, turnId: number, continuation = false): void {
+    this.startReply({ source: { kind: 'text', text }, turnId, kind: 'fixed', continuation });
   }
 
   private settleIdle(): void {
@@ -384,14 +435,8 @@ export class Session implements SessionApi {
     if (this.current === 'listening') this.idle.arm();
   }
 
-  private startReply(
-    source: ReplySource,
-    turnId: number,
-    userText: string,
-    marks: TurnMarks,
-    kind: ActiveReply['kind'],
-    continuation = false,
-  ): void {
+  private startReply(start: ReplyStart): void {
+    const { source, turnId, kind, userText = '', marks = {}, continuation = false } = start;
     const { clock } = this.deps;
     const reply = new Reply(
       {
@@ -430,14 +475,9 @@ export class Session implements SessionApi {
     if (this.active === entry) this.active = undefined;
     for (const round of result.toolRounds) this.conversation.addToolRound('', round.calls, round.outcomes);
     this.conversation.addAgent(result.heardText, { continuation: entry.continuation });
-    const atMs = this.deps.clock.now();
-    this.emit({
-      type: 'reply_done',
-      turnId: entry.turnId,
-      text: result.agentText,
-      interrupted: result.interrupted,
-      atMs,
-    });
+    const atMs = this.now();
+    const { agentText: text, interrupted } = result;
+    this.emit({ type: 'reply_done', turnId: entry.turnId, text, interrupted, atMs });
     this.emit({
       type: 'usage',
       inputTokens: result.inputTokens,

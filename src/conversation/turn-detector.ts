@@ -1,4 +1,5 @@
 import { type Completeness, judgeCompleteness } from './completeness.js';
+import type { TurnWords } from './turn-words.js';
 
 export interface TurnDetectorOptions {
   speechThreshold: number;
@@ -36,7 +37,11 @@ export class TurnDetector {
   /** Latest transcript of this turn, set by the listener as partials arrive. */
   text = '';
 
-  constructor(private readonly opts: TurnDetectorOptions) {}
+  constructor(
+    private readonly opts: TurnDetectorOptions,
+    /** The agent's domain words for judging completeness. */
+    private readonly turnWords: TurnWords = {},
+  ) {}
 
   get inTurn(): boolean {
     return this.phase === 'speaking' || this.phase === 'paused';
@@ -57,7 +62,7 @@ export class TurnDetector {
 
   /** Completeness of the turn so far. */
   completeness(): Completeness {
-    return judgeCompleteness(this.text, this.levels);
+    return judgeCompleteness(this.text, this.levels, this.turnWords);
   }
 
   push(w: VadWindow): TurnSignal[] {

@@ -7,6 +7,7 @@ import {
   isAffirmative,
   isPreamble,
   isBackchannel,
+  judgeCompleteness,
   lexicalCompleteness,
   spokenDigits,
 } from './completeness.js';
@@ -14,6 +15,14 @@ import { echoSimilarity } from './echo-guard.js';
 import { Playout } from './playout.js';
 import { StablePrefix } from './stable-prefix.js';
 import { textForSpeech } from './text-for-speech.js';
+import type { TurnWords } from './turn-words.js';
+
+/** A parcel agent's words (the package tracker's kind); the core knows none of them. */
+const PARCELS: TurnWords = { requestWords: ['cancel', 'track', 'refund'], numberCues: ['order', 'postcode'] };
+/** A restaurant agent's words. */
+const RESTAURANT: TurnWords = { requestWords: ['book', 'reserve'], numberCues: ['Table', 'booking'] };
+/** Levels of a sentence that fades at the end, as finished sentences do. */
+const FADING = [-20, -20, -21, -20, -19, -20, -30, -34];
 
 describe('ClauseBuffer', () => {
   it('flushes on punctuation, keeps decimals whole and never splits a word', () => {
@@ -51,9 +60,10 @@ describe('completeness', () => {
     expect(lexicalCompleteness('i have a parcel')).toBe('unknown');
     // Regression: the recognizer heard "four two" as "forty human" and the agent answered mid-number.
     expect(lexicalCompleteness('my order number is forty human')).toBe('incomplete');
-    expect(lexicalCompleteness('my order is forty two')).toBe('incomplete');
+    expect(lexicalCompleteness('my order is forty two', PARCELS)).toBe('incomplete');
+    expect(lexicalCompleteness('my order is forty human', PARCELS)).toBe('incomplete');
     expect(lexicalCompleteness('my order number is forty two nineteen')).toBe('unknown');
-    expect(lexicalCompleteness('cancel order four two one nine')).toBe('unknown');
+    expect(lexicalCompleteness('cancel order four two one nine', PARCELS)).toBe('unknown');
     expect(lexicalCompleteness('my order number is forty you one nine')).toBe('unknown');
     expect(lexicalCompleteness('where is my order')).toBe('complete');
     for (const p of ["i'm calling about my order", 'i have a question about my package', 'so about my order'])
@@ -63,12 +73,39 @@ describe('completeness', () => {
       'cancel my order',
       'yes',
       "i'm calling about order four two one nine",
+      "i'm calling because my parcel hasn't arrived",
+      'i have a question can you check my order',
     ])
       expect(isPreamble(r), r).toBe(false);
+    expect(isPreamble("i'm calling to cancel my order", PARCELS)).toBe(false);
+  });
+
+  it("takes the agent's words for requests and number cues; the core knows only general ones", () => {
+    // "number" is general English: the caller is still reading it out, whatever the agent.
+    expect(lexicalCompleteness('my order number is four two')).toBe('incomplete');
+    expect(lexicalCompleteness('my order number is forty human')).toBe('incomplete');
+    // A postcode is a parcel agent's thing: without its cue a stray word ends the number…
+    expect(lexicalCompleteness('my postcode is forty human')).toBe('unknown');
+    expect(lexicalCompleteness('my postcode is forty human', PARCELS)).toBe('incomplete');
+    expect(lexicalCompleteness('my postcode is forty human', RESTAURANT)).toBe('unknown');
+    // …though a short run of digits at the end is unfinished in any domain.
+    expect(lexicalCompleteness('my postcode is four two')).toBe('incomplete');
+    // A restaurant agent's cues (any case) work the same way.
+    expect(lexicalCompleteness('my booking is forty human', RESTAURANT)).toBe('incomplete');
+    expect(lexicalCompleteness('my booking is forty human')).toBe('unknown');
+    expect(lexicalCompleteness('table forty two', RESTAURANT)).toBe('incomplete');
+    expect(lexicalCompleteness('table forty two nineteen', RESTAURANT)).toBe('unknown');
+    // Its request words make a topic announcement a request of its own.
+    expect(isPreamble("i'm calling to book a table for tonight")).toBe(true);
+    expect(isPreamble("i'm calling to book a table for tonight", RESTAURANT)).toBe(false);
+    expect(isPreamble("i'm calling to cancel my order")).toBe(true);
+    expect(isPreamble("i'm calling to cancel my order", RESTAURANT)).toBe(true);
+    expect(judgeCompleteness("i'm calling to book a table", FADING)).toBe('unknown');
+    expect(judgeCompleteness("i'm calling to book a table", FADING, RESTAURANT)).toBe('complete');
   });
 
   it('a fading ending counts as finished, a cut at full level does not', () => {
-    expect(endingFalls([-20, -20, -21, -20, -19, -20, -30, -34])).toBe(true);
+    expect(endingFalls(FADING)).toBe(true);
     expect(endingFalls([-20, -20, -21, -20, -19, -20, -20, -21])).toBe(false);
   });
 

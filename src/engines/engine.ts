@@ -42,8 +42,27 @@ export interface VadEngine {
   close?(): Promise<void>;
 }
 
+/** A whole recording transcribed as fast as the engine goes (`parley transcribe`). */
+export interface FileTranscription {
+  text: string;
+  /** Each distinct partial, stamped with the ms of audio decoded when it appeared. */
+  partials: { text: string; atMs: number }[];
+  /** Ms from the end of the audio to the final transcript. */
+  finalLatencyMs: number;
+  elapsedMs: number;
+  audioMs: number;
+}
+
+export interface FileTranscriptionOptions {
+  /** An engine-specific model reference the user named (a file or folder, or 'generic'). */
+  model?: string;
+  onPartial?(partial: { text: string; atMs: number }): void;
+}
+
 export interface RecognizerEngine {
   readonly name: string;
+  /** Transcribes 16 kHz mono samples as one utterance, where the engine can. */
+  transcribe?(samples: Int16Array, opts: FileTranscriptionOptions): Promise<FileTranscription>;
   /** Loads what `domain` needs ahead of the first call (a language model, say). */
   prepare?(domain: RecognizerDomain): Promise<void>;
   /** One session's recognizer: it may adapt to this caller, never to another. */

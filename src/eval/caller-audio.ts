@@ -25,7 +25,7 @@ const BABBLE_LINES: [string, CallerVoice][] = [
 
 /**
  * Caller speech from Parley's synthesizers, cached per voice, rate and text (a suite repeats
- * lines). `createSynthesizer` is the TTS factory (src/engines/tts.ts).
+ * lines), made by the factory it is given (the embedded voices, in `embedded.ts`).
  */
 export class TtsCallerSpeech implements CallerSpeechSource {
   private readonly synthesizers = new Map<string, Promise<Synthesizer>>();

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Agent } from '../agent.js';
-import { createSynthesizer } from '../engines/tts.js';
+import { SystemClock } from '../clock.js';
+import { createEngine } from '../engines/catalog.js';
 import { createConfiguredRuntime, resolveRuntimeConfig, type RuntimeConfig } from '../runtime/config.js';
 import { TtsCallerSpeech } from './caller-audio.js';
 import type { AgentLease, RunSuiteOptions } from './runner.js';
@@ -27,7 +28,17 @@ export async function openEval(opts: OpenEvalOptions = {}): Promise<EvalEngines>
   const config = opts.config ?? resolveRuntimeConfig({});
   const subject = opts.agent ?? (await (await import('../apps/load-agent.js')).loadAgent(config.agent));
   const runtime = await createConfiguredRuntime(config);
-  const speech = new TtsCallerSpeech((voice, { rate }) => createSynthesizer(voice, { rate }));
+  // Callers speak with the embedded voices (slt, rms, awb, kal16, espeak), whatever the agent uses.
+  const speech = new TtsCallerSpeech(async (voice, { rate }) => {
+    const voices = await createEngine('tts', 'embedded', {
+      dataDir: config.dataDir,
+      lm: config.lm,
+      speakingRate: rate,
+      voice,
+      env: {},
+    });
+    return voices.synthesizer(voice, { sessionId: 'caller', clock: new SystemClock() });
+  });
   const scratch = mkdtempSync(join(tmpdir(), 'parley-eval-'));
   const agent = async (callId: string): Promise<AgentLease> => {
     const dataDir = join(scratch, callId);

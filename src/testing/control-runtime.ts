@@ -10,7 +10,8 @@ import type { SessionApi } from '../conversation/api.js';
 import type { SessionEvent, SessionState, TurnTrace } from '../conversation/events.js';
 import type { SessionOptions } from '../conversation/options.js';
 import type { Brain, ChatMessage } from '../engines/types.js';
-import { createRuntime } from '../runtime/runtime.js';
+import type { EngineSettings } from '../engines/engine.js';
+import { createRuntime, type EngineRef } from '../runtime/runtime.js';
 import { scriptedEngines } from './scripted-engines.js';
 import { createToolGateway, type ToolGateway } from '../tools/gateway.js';
 import type { ControlRuntime, ControlSessionRequest, EngineOffer } from '../control/runtime-contract.js';
@@ -167,6 +168,10 @@ export interface ScriptedRuntimeOptions {
   msPerChar?: number;
   /** The agent of sessions that name none. */
   agent?: AgentDefinition;
+  /** The brain engine, by registered name or as an object. Default: the agent's own brain. */
+  brain?: EngineRef<'brain'>;
+  /** Engine settings (`env` for engines configured by environment, such as 'openai'). */
+  settings?: Partial<EngineSettings>;
 }
 
 /**
@@ -181,7 +186,11 @@ export class ScriptedRuntime implements ControlRuntime {
   constructor(opts: ScriptedRuntimeOptions) {
     this.clock = opts.clock ?? new SystemClock();
     this.runtime = createRuntime({
-      engines: scriptedEngines({ script: opts.script, msPerChar: opts.msPerChar ?? 5, msPerWord: 60 }),
+      engines: {
+        ...scriptedEngines({ script: opts.script, msPerChar: opts.msPerChar ?? 5, msPerWord: 60 }),
+        brain: opts.brain ?? 'agent',
+      },
+      settings: { env: {}, ...opts.settings },
       ...(opts.agent ? { agent: opts.agent } : {}),
     });
   }

@@ -209,6 +209,11 @@ describe('package tracker preparation while the caller talks', () => {
     ]);
   });
 
+  it('prefetch looked up order 421 while the caller was still reading out 4219 (regression)', () => {
+    expect(preparePackageTracker('where is my order four two one')).toEqual([]);
+    expect(preparePackageTracker('where is my order forty two')).toEqual([]);
+  });
+
   it('never prepares a side effect', () => {
     expect(preparePackageTracker('cancel order four two one nine')).toEqual([]);
     expect(preparePackageTracker('text me the tracking link for four two one nine')).toEqual([]);

@@ -1,6 +1,5 @@
 /** The package tracker: Parley's reference agent (track, cancel, tracking link, hand-off to a person). */
-import type { AgentDefinition } from '../../agent.js';
-import type { Db } from '../../store/database.js';
+import type { AgentDefinition, Brain, Db } from '../../index.js';
 import { PackageTrackerBrain } from './brain.js';
 import { extractOrderNumber } from './numbers.js';
 import { OrderStore } from './orders.js';
@@ -8,6 +7,7 @@ import { PACKAGE_TRACKER_PHRASES } from './phrases.js';
 import { SAY } from './replies.js';
 import { createPackageTrackerTools, TOOL_NAMES } from './tools.js';
 import { understand } from './intents.js';
+import { PACKAGE_TRACKER_TURN_WORDS } from './turn-words.js';
 
 export { PackageTrackerBrain } from './brain.js';
 export { decide } from './dialogue.js';
@@ -24,18 +24,22 @@ export const PACKAGE_TRACKER_PERSONA = [
   'and read order numbers digit by digit ("four two one nine"). No lists, no markdown.',
 ].join(' ');
 
+const ORDER_NUMBER = /^\d{4}$/;
+
 /**
  * Read-only preparation while the caller is still talking: once the stable part of what they
  * said asks where an order is and holds its number, the lookup can start before the turn ends.
  */
 export function preparePackageTracker(stableText: string): { name: string; arguments: string }[] {
   const { intent, orderNumber } = understand(stableText);
-  if (!orderNumber || (intent !== 'track' && intent !== 'number_only')) return [];
+  // Order numbers have four digits: a shorter run is a number still being read out ("four two one…").
+  if (!orderNumber || !ORDER_NUMBER.test(orderNumber) || (intent !== 'track' && intent !== 'number_only'))
+    return [];
   return [{ name: TOOL_NAMES.status, arguments: JSON.stringify({ order_number: orderNumber }) }];
 }
 
 /** Builds the agent over `db`, creating and seeding its tables if they are empty. */
-export function createPackageTrackerAgent(opts: { db: Db }): AgentDefinition {
+export function createPackageTrackerAgent(opts: { db: Db }): AgentDefinition & { createBrain(): Brain } {
   const store = new OrderStore(opts.db);
   return {
     name: 'package-tracker',
@@ -45,6 +49,7 @@ export function createPackageTrackerAgent(opts: { db: Db }): AgentDefinition {
     tools: createPackageTrackerTools(store),
     createBrain: () => new PackageTrackerBrain(),
     prepare: preparePackageTracker,
+    turnWords: PACKAGE_TRACKER_TURN_WORDS,
     extractFacts(userText): Record<string, string> {
       const orderNumber = extractOrderNumber(userText);
       return orderNumber ? { order_number: orderNumber } : {};

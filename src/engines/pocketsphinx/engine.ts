@@ -6,6 +6,8 @@
 import { join } from 'node:path';
 import type { EngineFactory, RecognizerDomain } from '../engine.js';
 import { ensureDomainLm } from './domain-lm.js';
+import { resolveLanguageModel } from './lm-source.js';
+import { transcribeSamples } from './transcribe.js';
 import { PocketsphinxRecognizer } from './recognizer.js';
 
 export const pocketsphinxEngine: EngineFactory<'stt'> = async (settings) => {
@@ -33,6 +35,20 @@ export const pocketsphinxEngine: EngineFactory<'stt'> = async (settings) => {
     },
     async createRecognizer(domain) {
       return (await poolFor(domain)).forSession();
+    },
+    async transcribe(samples, opts) {
+      // 'generic', a model folder or file, or a phrase-template file built into a cached domain model.
+      const lm = await resolveLanguageModel(opts.model ?? 'generic', join(settings.dataDir, 'lm'));
+      const recognizer = await PocketsphinxRecognizer.create({ lm });
+      try {
+        return await transcribeSamples(
+          recognizer,
+          samples,
+          opts.onPartial ? { onPartial: opts.onPartial } : {},
+        );
+      } finally {
+        await recognizer.close();
+      }
     },
     async close() {
       const loaded = await Promise.allSettled(pools.values());

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineAgent } from '../agent.js';
+import { VirtualClock } from '../clock.js';
+import type { SessionEvent } from '../conversation/events.js';
+import type { BrainEngine } from '../engines/engine.js';
+import { registerEngine } from '../engines/registry.js';
+import { concat, silence, sine, splitFrames } from '../audio/signals.js';
+import { scriptedEngines } from '../testing/index.js';
+import { defineTool } from '../tools/define.js';
+import type { Brain, BrainDelta } from '../engines/types.js';
+import { createRuntime } from './runtime.js';
+
+/** A brain that looks the day up, then reads the result: what a user's embedded brain does. */
+function hoursBrain(): Brain {
+  return {
+    name: 'hours-rules',
+    async *respond(ctx): AsyncIterable<BrainDelta> {
+      const last = ctx.messages.at(-1);
+      if (last?.role === 'tool') {
+        const { result } = JSON.parse(last.content) as { result: { closes: string } };
+        yield { type: 'text', text: `We close at ${result.closes}.` };
+        return;
+      }
+      yield {
+        type: 'tool_call',
+        call: { id: 'c1', name: 'get_opening_hours', arguments: JSON.stringify({ day: 'saturday' }) },
+      };
+    },
+  };
+}
+
+const shop = defineAgent({
+  name: 'shop',
+  persona: 'You tell callers when the shop is open.',
+  phraseTemplates: ['when are you open on saturday'],
+  voice: 'tone',
+  tools: [
+    defineTool({
+      name: 'get_opening_hours',
+      description: 'Opening hours on a day',
+      schema: z.strictObject({ day: z.string() }),
+      kind: 'read-only',
+      execute: ({ day }) => ({ day, closes: '5 pm' }),
+    }),
+  ],
+  createBrain: hoursBrain,
+});
+
+async function talk(
+  session: Awaited<ReturnType<ReturnType<typeof createRuntime>['createSession']>>,
+  clock: VirtualClock,
+) {
+  const events: SessionEvent[] = [];
+  session.onEvent((e) => events.push(e));
+  session.start();
+  for (const frame of splitFrames(concat(sine(220, 900, 16_000, 0.3), silence(800, 16_000)), 16_000)) {
+    session.pushAudio(frame);
+    await clock.advance(20);
+  }
+  for (let i = 0; i < 300 && !events.some((e) => e.type === 'reply_done'); i++) await clock.advance(20);
+  return events;
+}
+
+describe('createRuntime', () => {
+  it('runs a user-defined agent on engines given as objects, with its tool going through the gateway', async () => {
+    const runtime = createRuntime({
+      engines: scriptedEngines({ script: ['when are you open on saturday'] }),
+      agent: shop,
+      settings: { env: {} },
+    });
+    const clock = new VirtualClock();
+    const session = await runtime.createSession({ clock, options: { idleCheckInMs: 0 } });
+    const events = await talk(session, clock);
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'tool_executed', name: 'get_opening_hours', status: 'executed' }),
+    );
+    expect(events).toContainEqual(expect.objectContaining({ type: 'reply_done', text: 'We close at 5 pm.' }));
+    await runtime.close();
+  });
+
+  it('refuses an engine or a voice it does not offer, naming the ones it does', async () => {
+    const runtime = createRuntime({
+      engines: scriptedEngines({ script: [] }),
+      agent: shop,
+      settings: { env: {} },
+      offer: { stt: [], tts: [], brain: ['agent'] },
+    });
+    await expect(runtime.createSession({ engines: { stt: 'deepgram' } })).rejects.toThrow(
+      /stt engine 'deepgram' is not offered here.*scripted/,
+    );
+    await expect(runtime.createSession({ engines: { voice: 'alto' } })).rejects.toThrow(/voice 'alto'.*tone/);
+    expect(await runtime.offers?.()).toMatchObject({
+      stt: ['scripted'],
+      tts: ['tone'],
+      brain: ['agent'],
+      voices: ['tone'],
+      defaults: { vad: 'energy', stt: 'scripted', tts: 'tone', brain: 'agent', voice: 'tone' },
+    });
+    await runtime.close();
+  });
+
+  it('says so at start when the agent has no brain of its own and no LLM is configured', async () => {
+    const mute = defineAgent({ name: 'mute', persona: 'p', tools: [] });
+    const runtime = createRuntime({
+      engines: scriptedEngines({ script: [] }),
+      agent: mute,
+      settings: { env: {} },
+    });
+    await expect(runtime.createSession()).rejects.toThrow(
+      /agent 'mute' has no embedded brain.*PARLEY_LLM_BASE_URL/,
+    );
+    await runtime.close();
+  });
+
+  it('a brain engine registered by name is chosen by name per session', async () => {
+    const made: string[] = [];
+    const engine: BrainEngine = {
+      name: 'summarizing-test',
+      createBrain: (agent) => {
+        made.push(agent.name);
+        return { ...hoursBrain(), capabilities: { summaries: true } };
+      },
+    };
+    registerEngine('brain', 'summarizing-test', async () => engine);
+    const runtime = createRuntime({
+      engines: scriptedEngines({ script: [] }),
+      agent: shop,
+      settings: { env: {} },
+    });
+    const session = await runtime.createSession({ engines: { brain: 'summarizing-test' } });
+    expect(made).toEqual(['shop']);
+    await session.close();
+    await runtime.close();
+  });
+});
