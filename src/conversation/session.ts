@@ -11,13 +11,20 @@ import { EchoGuard } from './echo-guard.js';
 import { Emitter } from './emitter.js';
 import { decideFloor, type FloorDecision, type FloorOnset } from './floor-policy.js';
 import { describeBadFrame } from './frame-check.js';
-import type { SessionEvent, SessionState, TurnMarks, TurnTrace } from './events.js';
+import type { SessionEvent, SessionState, TurnTrace } from './events.js';
 import { History } from './history.js';
 import { IdleCheckIn } from './idle.js';
 import { Listener, type ListenedWindow } from './listener.js';
 import { resolveOptions, type SessionOptions } from './options.js';
 import { Prefetcher } from './prefetch.js';
-import { Reply, type ReplyResult, type ReplySource } from './reply.js';
+import { Reply, type ReplyResult } from './reply.js';
+import {
+  type ActiveReply,
+  callerMarks,
+  isUnheardAnswer,
+  type ReplyStart,
+  type UserTurn,
+} from './session-turns.js';
 import { RollingSummary } from './summary.js';
 import { applyHeard, buildTrace } from './trace.js';
 import { TurnDetector, type TurnSignal } from './turn-detector.js';
@@ -40,46 +47,6 @@ export interface SessionDeps {
    * anything that is not read-only is refused; results are reused by the committed turn.
    */
   prepare?(stableText: string): { name: string; arguments: string }[];
-}
-
-/** A committed user turn as its answer needs it. */
-interface UserTurn {
-  turnId: number;
-  userText: string;
-  marks: TurnMarks;
-}
-
-/** What a reply speaks and for which turn. */
-interface ReplyStart extends Partial<Omit<UserTurn, 'turnId'>> {
-  source: ReplySource;
-  turnId: number;
-  /** A user turn (traced) or fixed speech (greeting, check-in, resumption). */
-  kind: 'turn' | 'fixed';
-  /** Goes on from the agent's previous message in history (a resumption). */
-  continuation?: boolean;
-}
-
-interface ActiveReply extends UserTurn {
-  reply: Reply;
-  kind: ReplyStart['kind'];
-  continuation: boolean;
-  interrupted: boolean;
-  /** Cancelled before any of it was heard; the turn goes on, so it leaves no trace of its own. */
-  retracted?: boolean;
-}
-
-/**
- * The marks the session stamps on a user turn, all in one place: when the caller stopped, when
- * the turn was committed, when its final transcript came. The reply stamps the rest (brain,
- * clause, audio, playout) as they happen; a client report adds `heardStart`.
- */
-function callerMarks(m: Pick<TurnMarks, 'speechEnd' | 'committed' | 'sttFinal'>): TurnMarks {
-  return { speechEnd: m.speechEnd, committed: m.committed, sttFinal: m.sttFinal };
-}
-
-/** An answer to a user turn of which the caller has heard nothing yet. */
-function isUnheardAnswer(active: ActiveReply): boolean {
-  return active.kind === 'turn' && !active.reply.audioStarted;
 }
 
 /** A call: frames in, agent frames and typed events out, all time from the injected clock. */

@@ -3,6 +3,7 @@
  * frame in (virtual) real time, the agent's frames are collected with their emission times.
  * Used by the conversation tests and available to other teams' tests.
  */
+import type { AgentDefinition, TurnWords } from '../agent.js';
 import type { AudioFrame } from '../audio/frame.js';
 import { VirtualClock } from '../clock.js';
 import { EnergyVad } from './engines/energy-vad.js';
@@ -17,6 +18,11 @@ import type { SessionOptions } from '../conversation/options.js';
 import { Session, type SessionDeps } from '../conversation/session.js';
 
 export interface HarnessOptions {
+  /**
+   * The agent under test: its persona, greeting, tools, turn words, facts, prefetch and (unless
+   * `brain` or `replies` is given) its own brain. The options below override its parts.
+   */
+  agent?: AgentDefinition;
   /** What the recognizer hears, utterance by utterance. */
   script?: (string | ScriptedUtterance)[];
   replies?: ScriptedReply[];
@@ -29,6 +35,8 @@ export interface HarnessOptions {
   greeting?: string;
   extractFacts?(text: string): Record<string, string>;
   prepare?: SessionDeps['prepare'];
+  /** Domain words for the end-of-turn judgement. */
+  turnWords?: TurnWords;
   /** Agent audio leaking back into the mic: linear gain and delay. */
   echo?: { gain: number; delayMs: number };
   /** Voiced audio per recognized word. Default 100 ms. */
@@ -36,6 +44,11 @@ export interface HarnessOptions {
 }
 
 export const FRAME = 320;
+
+/** `{ key: value }` when the value is set, else nothing (exactOptionalPropertyTypes-friendly spreads). */
+function pick<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
 
 /**
  * The caller's "voice": deterministic noise. Unlike a tone it shares nothing with the agent's
@@ -62,12 +75,13 @@ export function createHarness(opts: HarnessOptions = {}) {
     replies: opts.replies ?? [[{ text: 'Okay.' }]],
     firstTokenMs: opts.brainFirstTokenMs ?? 50,
   });
-  const brain = opts.brain ?? scripted;
+  const own = opts.agent;
+  const brain = opts.brain ?? (opts.replies || !own?.createBrain ? scripted : own.createBrain());
   const synthesizer = new ToneSynthesizer({ clock, ...opts.synth });
   const audit: AuditEntry[] = [];
   const tools = createToolGateway({
     sessionId: 's',
-    tools: opts.tools ?? [],
+    tools: opts.tools ?? own?.tools ?? [],
     audit: { record: (e) => audit.push(e) },
     clock,
   });
@@ -81,11 +95,12 @@ export function createHarness(opts: HarnessOptions = {}) {
       brain,
       tools,
       agent: {
-        persona: 'You are a helpful parcel assistant.',
-        ...(opts.greeting ? { greeting: opts.greeting } : {}),
-        ...(opts.extractFacts ? { extractFacts: opts.extractFacts } : {}),
+        persona: own?.persona ?? 'You are a helpful parcel assistant.',
+        ...pick('greeting', opts.greeting ?? own?.greeting),
+        ...pick('extractFacts', opts.extractFacts ?? own?.extractFacts?.bind(own)),
+        ...pick('turnWords', opts.turnWords ?? own?.turnWords),
       },
-      ...(opts.prepare ? { prepare: opts.prepare } : {}),
+      ...pick('prepare', opts.prepare ?? own?.prepare?.bind(own)),
     },
     { idleCheckInMs: 0, ...opts.options },
   );
