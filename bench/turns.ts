@@ -8,7 +8,7 @@
  *   npm run bench:turns [-- --rounds 2 --voice slt]
  */
 import { parseArgs } from 'node:util';
-import { createPackageTrackerAgent } from '../src/apps/package-tracker/index.js';
+import { loadAgent } from '../src/apps/load-agent.js';
 import type { AudioFrame } from '../src/audio/frame.js';
 import { type Clock, SystemClock } from '../src/clock.js';
 import type { TurnTrace } from '../src/conversation/events.js';
@@ -18,7 +18,6 @@ import { type CallerScript, composeCaller, voicedStretchEnds } from '../src/runt
 import { createEmbeddedRuntime } from '../src/runtime/embedded.js';
 import { runRecordedCall } from '../src/runtime/recorded-call.js';
 import { recordedCallOptions } from '../src/cli/call.js';
-import { openDatabase } from '../src/store/database.js';
 
 const CALLERS: CallerScript[] = [
   {
@@ -158,6 +157,8 @@ async function main(): Promise<void> {
   const audio = await Promise.all(CALLERS.map((c) => composeCaller(c)));
   const stretchEnds = audio.map((a) => voicedStretchEnds(a.samples));
   const runtime = await createEmbeddedRuntime({ voice, dataDir: '.parley' });
+  // The callers below ask the reference agent's questions.
+  const tracker = await loadAgent('package-tracker');
   const synthesizer = await createSynthesizer(voice);
   const ttfa: number[] = [];
   const trueTtfa: number[] = [];
@@ -166,8 +167,7 @@ async function main(): Promise<void> {
   try {
     for (let round = 0; round < rounds; round++) {
       for (const [i, caller] of audio.entries()) {
-        const db = openDatabase(':memory:');
-        const agent = createPackageTrackerAgent({ db });
+        const agent = await tracker.create({ dataDir: '.parley', ephemeral: true });
         await runtime.prepare?.(agent);
         const log: EngineLog = { brainCalls: [], synthCalls: [] };
         const clock = new SystemClock();
@@ -179,11 +179,11 @@ async function main(): Promise<void> {
               agent,
               clock: c,
               options: recordedCallOptions(false),
-              brain: timedBrain(agent.createBrain(), () => clock, log),
+              wrapBrain: (brain) => timedBrain(brain, () => clock, log),
               synthesizer: timedSynthesizer(synthesizer, () => clock, log),
             }),
         });
-        db.close();
+        await agent.close?.();
         console.log(
           `  call ${round * audio.length + i + 1} (${CALLERS[i]?.voice}): ${result.traces.length} turns`,
         );
