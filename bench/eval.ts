@@ -5,14 +5,14 @@
  * 4 calls at once, to show how TTFA degrades with load. Extra arguments go to `parley eval`
  * (e.g. `npm run bench:eval -- --concurrency 3` or `-- --tags pauses`).
  */
-import { fileURLToPath } from 'node:url';
+import { loadAgent } from '../src/apps/load-agent.js';
 import { run } from '../src/cli/eval.js';
 import { summarizeMode } from '../src/eval/aggregate.js';
 import { openEval } from '../src/eval/embedded.js';
 import { runSuite } from '../src/eval/runner.js';
 import { loadSuite, selectScenarios } from '../src/eval/scenario.js';
+import { resolveRuntimeConfig } from '../src/runtime/config.js';
 
-const SUITE = fileURLToPath(new URL('../src/eval/scenarios/', import.meta.url));
 const SWEEP = [1, 4];
 
 const defaults = ['--mode', 'both', '--concurrency', '2', '--report', 'test-output/eval/bench.html'];
@@ -21,9 +21,12 @@ const code = await run([...defaults, ...process.argv.slice(2)]);
 const ms = (v: number | undefined) => (v === undefined ? '–' : `${Math.round(v)}`);
 
 console.error('bench:eval: load sweep over the ci subset…');
-const engines = await openEval();
+const config = resolveRuntimeConfig({});
+const agent = await loadAgent(config.agent);
+const engines = await openEval({ agent, config });
 try {
-  const scenarios = selectScenarios(await loadSuite(SUITE), { tags: ['ci'] });
+  if (!agent.scenarios) throw new Error(`agent '${agent.name}' has no scenarios`);
+  const scenarios = selectScenarios(await loadSuite(agent.scenarios), { tags: ['ci'] });
   console.log('\nTTFA by load (ci subset, streaming):');
   for (const concurrency of SWEEP) {
     const results = await runSuite({ scenarios, modes: ['streaming'], concurrency, ...engines });

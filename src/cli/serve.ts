@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { type AgentLoadError, loadAgent } from '../apps/load-agent.js';
 import { createServer } from '../control/server.js';
-import { ConfigError, createConfiguredRuntime, type RuntimeConfig } from '../runtime/config.js';
+import { type ConfigError, createConfiguredRuntime, type RuntimeConfig } from '../runtime/config.js';
 import { RUNTIME_FLAG_OPTIONS, runtimeConfigFrom, runtimeFlagUsage } from './runtime-flags.js';
 
 const usage =

@@ -6,6 +6,9 @@ import type { AudioFrame } from '../audio/frame.js';
 import type { ChatMessage } from '../engines/types.js';
 import type { SessionEvent, SessionState, TurnTrace } from './events.js';
 
+/** What `history()` returns, for transports that never import engines. */
+export type { ChatMessage } from '../engines/types.js';
+
 export interface SessionApi {
   readonly id: string;
   readonly state: SessionState;

@@ -1,4 +1,4 @@
-import type { ToolGateway } from '../tools/gateway.js';
+import type { ToolGateway } from '../tools/types.js';
 
 export type PrepareHook = (stableText: string) => { name: string; arguments: string }[];
 

@@ -3,7 +3,7 @@ import { SESSION_SAMPLE_RATE } from '../audio/frame.js';
 import { StreamingResampler } from '../audio/resampler.js';
 import type { Clock } from '../clock.js';
 import type { Brain, BrainContext, ChatMessage, Synthesizer, ToolCallRequest } from '../engines/types.js';
-import type { ToolGateway } from '../tools/gateway.js';
+import type { ToolGateway } from '../tools/types.js';
 import type { ToolOutcome, ToolOutcomeStatus } from '../tools/types.js';
 import { ClauseBuffer } from './clause-buffer.js';
 import type { EchoGuard } from './echo-guard.js';

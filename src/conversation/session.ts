@@ -2,7 +2,7 @@ import type { AgentDefinition } from '../agent.js';
 import type { AudioFrame } from '../audio/frame.js';
 import type { Clock } from '../clock.js';
 import type { Brain, ChatMessage, Recognizer, Synthesizer, Vad } from '../engines/types.js';
-import type { ToolGateway } from '../tools/gateway.js';
+import type { ToolGateway } from '../tools/types.js';
 import type { SessionApi } from './api.js';
 import { BargeInDetector } from './barge-in.js';
 import { type Completeness, isAffirmative, isBackchannel } from './completeness.js';

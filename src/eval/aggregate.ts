@@ -1,5 +1,5 @@
 /** Suite-level figures: TTFA percentiles, turn-taking rates, stage breakdown, streaming gain, load. */
-import type { TurnMarks } from '../conversation/events.js';
+import type { TurnMarks } from '../index.js';
 import { percentile, type TurnMetrics } from './metrics.js';
 import type { CallResult, PipelineMode } from './runner.js';
 

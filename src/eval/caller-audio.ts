@@ -5,7 +5,7 @@
 import { SESSION_SAMPLE_RATE } from '../audio/frame.js';
 import { peak, rms } from '../audio/level.js';
 import { resample } from '../audio/resampler.js';
-import type { Synthesizer } from '../engines/types.js';
+import type { Synthesizer } from '../index.js';
 import { makeNoise, speechBounds } from './noise.js';
 import type { CallerVoice, Scenario } from './scenario.js';
 import type { StepAudio } from './simulator.js';

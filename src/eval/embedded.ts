@@ -6,9 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Agent } from '../agent.js';
 import { SystemClock } from '../clock.js';
 import { createEngine } from '../engines/catalog.js';
+import type { Agent } from '../index.js';
 import { createConfiguredRuntime, resolveRuntimeConfig, type RuntimeConfig } from '../runtime/config.js';
 import { TtsCallerSpeech } from './caller-audio.js';
 import type { AgentLease, RunSuiteOptions } from './runner.js';
@@ -18,15 +18,15 @@ export interface EvalEngines extends Pick<RunSuiteOptions, 'sessions' | 'agent' 
 }
 
 export interface OpenEvalOptions {
-  /** The agent under test. Default: the package tracker. */
-  agent?: Agent;
+  /** The agent under test (`parley eval --agent` loads it; eval never reaches into apps/). */
+  agent: Agent;
   /** Runtime configuration. Default: flags none, environment as set. */
   config?: RuntimeConfig;
 }
 
-export async function openEval(opts: OpenEvalOptions = {}): Promise<EvalEngines> {
+export async function openEval(opts: OpenEvalOptions): Promise<EvalEngines> {
   const config = opts.config ?? resolveRuntimeConfig({});
-  const subject = opts.agent ?? (await (await import('../apps/load-agent.js')).loadAgent(config.agent));
+  const subject = opts.agent;
   const runtime = await createConfiguredRuntime(config);
   // Callers speak with the embedded voices (slt, rms, awb, kal16, espeak), whatever the agent uses.
   const speech = new TtsCallerSpeech(async (voice, { rate }) => {

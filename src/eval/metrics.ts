@@ -3,7 +3,7 @@
  * speech end, turn-detection latency, premature replies, false and honoured barge-ins, echo
  * self-responses. Pure functions of the timeline, so they are tested on constructed calls.
  */
-import type { TurnMarks, TurnTrace } from '../conversation/events.js';
+import type { TurnMarks, TurnTrace } from '../index.js';
 import { type AgentRun, agentRuns, type CallRecording } from './recording.js';
 
 /** A barge-in is honoured when agent audio stops within this long of crossing minInterruptionMs. */

@@ -2,8 +2,7 @@
  * What one simulated call leaves behind: the caller's ground truth and the agent's audio on one
  * timeline (ms on the session clock), plus everything the session reported.
  */
-import type { ChatMessage } from '../engines/types.js';
-import type { SessionEvent, TurnTrace } from '../conversation/events.js';
+import type { ChatMessage, SessionEvent, TurnTrace } from '../index.js';
 
 /** A caller turn: consecutive `say`/`pause` steps, or an interruption and what follows it. */
 export interface CallerTurn {

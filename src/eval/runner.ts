@@ -2,12 +2,10 @@
  * Runs scenarios as real calls: each gets a fresh session from the runtime, the simulated caller
  * talks to it in real time, and the call is measured and judged. N calls run at once.
  */
-import type { AgentDefinition } from '../agent.js';
 import { encodeWavStereo } from '../audio/wav.js';
 import { type Clock, SystemClock } from '../clock.js';
-import type { SessionApi } from '../conversation/api.js';
 import { resolveOptions, type SessionOptions } from '../conversation/options.js';
-import type { ToolDefinition } from '../tools/types.js';
+import type { AgentDefinition, SessionApi, ToolDefinition } from '../index.js';
 import { type CallerSpeechSource, prepareCallerAudio } from './caller-audio.js';
 import { type CheckResult, judgeCall } from './expectations.js';
 import { type CallMetrics, computeCallMetrics } from './metrics.js';

@@ -4,8 +4,7 @@
  * the mic when asked, and keeps the ground truth (true end of each caller utterance).
  */
 import { FRAME_MS, SESSION_SAMPLE_RATE } from '../audio/frame.js';
-import type { Clock } from '../clock.js';
-import type { SessionApi } from '../conversation/api.js';
+import type { Clock, SessionApi } from '../index.js';
 import { MicQueue } from './mic-queue.js';
 import { speechCrossing } from './noise.js';
 import { PcmTrack } from './pcm-track.js';

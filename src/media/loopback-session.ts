@@ -4,9 +4,8 @@
  */
 import { type AudioFrame, SESSION_SAMPLE_RATE } from '../audio/frame.js';
 import type { Clock } from '../clock.js';
-import type { SessionApi } from '../conversation/api.js';
+import type { ChatMessage, SessionApi } from '../conversation/api.js';
 import type { SessionEvent, SessionState, TurnTrace } from '../conversation/events.js';
-import type { ChatMessage } from '../engines/types.js';
 
 export class LoopbackSession implements SessionApi {
   private readonly audioListeners = new Set<(frame: AudioFrame) => void>();

@@ -4,7 +4,6 @@
  * PARLEY_LLM_* names). No API key, nothing downloaded.
  */
 import type { Agent, AgentDefinition } from '../agent.js';
-import type { VoiceName } from '../engines/tts.js';
 import { createRuntime, type Runtime, type RuntimeEngines } from './runtime.js';
 
 /** The embedded engines by registered name. */
@@ -18,8 +17,8 @@ export const EMBEDDED_ENGINES = {
 export interface EmbeddedRuntimeOptions {
   /** Where built language models (and agents' data) live. Default '.parley'. */
   dataDir?: string;
-  /** The default voice. Default 'slt'. */
-  voice?: VoiceName;
+  /** The default voice: slt, rms, awb, kal16 or espeak. Default 'slt'; another is an error naming these. */
+  voice?: string;
   /** 'domain' (default): a language model built from the agent's phrase templates; 'generic': stock en-us. */
   lm?: 'domain' | 'generic';
   /** Speaking-rate factor for the voice. Default 1. */

@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
-import type { ToolSpec } from '../engines/types.js';
 import { executeTool } from './executor.js';
-import type { AuditKind, AuditSink, ToolDefinition, ToolEffect, ToolOutcome, ToolProposal } from './types.js';
+import type {
+  AuditKind,
+  AuditSink,
+  ToolDefinition,
+  ToolGateway,
+  ToolOutcome,
+  ToolProposal,
+} from './types.js';
 import {
   argumentsKey,
   DEFAULT_VALIDATION_LIMITS,
@@ -10,22 +16,7 @@ import {
   validateArguments,
 } from './validation.js';
 
-/** The only way a brain's proposal reaches a tool: validation, policy, execution, audit. */
-export interface ToolGateway {
-  specs(): ToolSpec[];
-  effectOf(name: string): ToolEffect | undefined;
-  /** After how long a running call deserves a bridging phrase (ms); undefined for unknown tools. */
-  slowAfterMsOf?(name: string): number | undefined;
-  /** The tool's own bridging phrase, when it has one. */
-  fillerOf?(name: string): string | undefined;
-  propose(p: ToolProposal, signal: AbortSignal): Promise<ToolOutcome>;
-  /** The caller's committed turn `turnId` said yes: the pending call may run when re-proposed in it. */
-  confirmPending(turnId: number): void;
-  /** The caller did not confirm: forget the pending call. */
-  cancelPending(): void;
-  /** Whether a call waits for the caller's confirmation. */
-  hasPending?(): boolean;
-}
+export type { ToolGateway } from './types.js';
 
 export interface ToolGatewayOptions {
   sessionId: string;

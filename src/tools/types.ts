@@ -3,6 +3,7 @@
  * executes with a timeout and audits every step.
  */
 import type { z } from 'zod';
+import type { ToolSpec } from '../engines/types.js';
 
 /**
  * read_only: may run on a partial transcript (prefetch).
@@ -87,4 +88,21 @@ export interface AuditEntry {
 /** Where audit records go; the store implements it durably. */
 export interface AuditSink {
   record(entry: AuditEntry): void;
+}
+
+/** The only way a brain's proposal reaches a tool: validation, policy, execution, audit. */
+export interface ToolGateway {
+  specs(): ToolSpec[];
+  effectOf(name: string): ToolEffect | undefined;
+  /** After how long a running call deserves a bridging phrase (ms); undefined for unknown tools. */
+  slowAfterMsOf?(name: string): number | undefined;
+  /** The tool's own bridging phrase, when it has one. */
+  fillerOf?(name: string): string | undefined;
+  propose(p: ToolProposal, signal: AbortSignal): Promise<ToolOutcome>;
+  /** The caller's committed turn `turnId` said yes: the pending call may run when re-proposed in it. */
+  confirmPending(turnId: number): void;
+  /** The caller did not confirm: forget the pending call. */
+  cancelPending(): void;
+  /** Whether a call waits for the caller's confirmation. */
+  hasPending?(): boolean;
 }
