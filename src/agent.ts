@@ -43,8 +43,8 @@ export interface AgentDefinition {
    * and reuses their results when the turn commits.
    */
   prepare?(stableText: string): PreparedCall[];
-  /** Releases what the agent opened (its database, say). */
-  close?(): void | Promise<void>;
+  /** Releases what the agent opened (its database, say); a returned promise is awaited. */
+  close?(): unknown;
 }
 
 /** What an agent is given when it is built: where it may keep its data. */

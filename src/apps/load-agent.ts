@@ -29,7 +29,14 @@ export async function loadAgent(ref: string): Promise<Agent> {
   try {
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (err) {
-    throw new AgentLoadError(`${ref}: the module failed to load: ${(err as Error).message}`);
+    const message = (err as Error).message;
+    // Node reads a .ts/.js file beside a package.json without "type": "module" as CommonJS.
+    const hint = /require\(\) (of )?ES Module|ERR_REQUIRE|Cannot use import statement outside a module/.test(
+      message,
+    )
+      ? ' (an agent is an ES module: add "type": "module" to the package.json beside it, or name it .mts)'
+      : '';
+    throw new AgentLoadError(`${ref}: the module failed to load: ${message}${hint}`);
   }
   const agent = mod.default ?? mod.agent;
   if (!isAgent(agent)) {

@@ -15,7 +15,7 @@ import { runRecordedCall } from '../runtime/recorded-call.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RUNTIME_FLAG_OPTIONS, runtimeConfigFrom, runtimeFlagUsage } from './runtime-flags.js';
+import { agentRefFrom, RUNTIME_FLAG_OPTIONS, runtimeConfigFrom, runtimeFlagUsage } from './runtime-flags.js';
 
 const usage =
   () => `usage: parley call IN.wav [-o OUT.wav] [--json] [--greeting] [--agent NAME|PATH] [engine options]
@@ -93,7 +93,6 @@ export async function run(argv: string[]): Promise<number> {
   let config: RuntimeConfig;
   try {
     parsed = parseCallArgs(argv);
-    config = runtimeConfigFrom(parsed.values);
   } catch (err) {
     return fail((err as Error).message);
   }
@@ -107,7 +106,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!existsSync(input)) return fail(`no such file: ${input}`);
   let agentModule: Awaited<ReturnType<typeof loadAgent>>;
   try {
-    agentModule = await loadAgent(config.agent);
+    agentModule = await loadAgent(agentRefFrom(values));
+    config = runtimeConfigFrom(values);
   } catch (err) {
     return fail((err as Error).message);
   }

@@ -13,7 +13,7 @@ import { formatSummary, Progress } from '../eval/summary-text.js';
 import type { Agent } from '../agent.js';
 import { loadAgent } from '../apps/load-agent.js';
 import type { RuntimeConfig } from '../runtime/config.js';
-import { RUNTIME_FLAG_OPTIONS, runtimeConfigFrom, runtimeFlagUsage } from './runtime-flags.js';
+import { agentRefFrom, RUNTIME_FLAG_OPTIONS, runtimeConfigFrom, runtimeFlagUsage } from './runtime-flags.js';
 
 const usage = () => `usage: parley eval [options]
 
@@ -45,7 +45,6 @@ export async function run(argv: string[]): Promise<number> {
     concurrency = Number(args.values.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1)
       throw new Error('--concurrency must be a whole number ≥ 1');
-    config = runtimeConfigFrom(args.values);
   } catch (err) {
     console.error(`parley eval: ${err instanceof Error ? err.message : String(err)}\n\n${usage()}`);
     return 2;
@@ -57,7 +56,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   let agent: Agent;
   try {
-    agent = await loadAgent(config.agent);
+    agent = await loadAgent(agentRefFrom(v));
+    config = runtimeConfigFrom(v);
   } catch (err) {
     console.error(`parley eval: ${(err as Error).message}`);
     return 2;

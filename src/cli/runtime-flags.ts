@@ -31,6 +31,14 @@ export function runtimeFlagUsage(): string {
 
 type RuntimeFlagValues = Partial<Record<keyof typeof RUNTIME_FLAG_OPTIONS, string>>;
 
+/**
+ * The agent reference alone (flag > PARLEY_AGENT > default). Commands load the agent module
+ * first, so engines it registers are known when engine names are checked.
+ */
+export function agentRefFrom(values: RuntimeFlagValues, env = process.env): string {
+  return values.agent ?? (env.PARLEY_AGENT?.trim() || 'package-tracker');
+}
+
 /** Flags (as parseArgs gives them) + environment → configuration; throws ConfigError on a bad value. */
 export function runtimeConfigFrom(values: RuntimeFlagValues, env = process.env): RuntimeConfig {
   const flags: ConfigFlags = {

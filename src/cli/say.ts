@@ -9,8 +9,8 @@ import { DEFAULT_SETTINGS } from '../runtime/runtime.js';
 const USAGE = `usage: parley say "TEXT" -o OUT.wav [--voice NAME] [--rate N] [--tts ENGINE]
 
   -o, --out FILE   WAV file to write (16-bit mono, 16 kHz)
-  --voice NAME     voice to speak with (default: the engine's, slt for the embedded voices:
-                   slt, rms, awb, kal16, espeak)
+  --voice NAME     voice to speak with (env PARLEY_VOICE; default: the engine's, slt for the
+                   embedded voices: slt, rms, awb, kal16, espeak)
   --rate N         speaking-rate factor, 1 = normal (default 1)
   --tts ENGINE     speech synthesizer: ${engineNames('tts').join(', ')} (env PARLEY_TTS; default embedded)`;
 
@@ -40,7 +40,7 @@ export async function run(argv: string[]): Promise<number> {
     speakingRate: rate,
     env: process.env,
   });
-  const voice = values.voice ?? engine.defaultVoice;
+  const voice = values.voice ?? (process.env.PARLEY_VOICE?.trim() || engine.defaultVoice);
   if (!engine.voices.includes(voice)) {
     console.error(
       `parley say: unknown voice '${voice}' (choose from ${engine.voices.join(', ')})\n\n${USAGE}`,

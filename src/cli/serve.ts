@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { type AgentLoadError, loadAgent } from '../apps/load-agent.js';
 import { createServer } from '../control/server.js';
 import { type ConfigError, createConfiguredRuntime, type RuntimeConfig } from '../runtime/config.js';
-import { RUNTIME_FLAG_OPTIONS, runtimeConfigFrom, runtimeFlagUsage } from './runtime-flags.js';
+import { agentRefFrom, RUNTIME_FLAG_OPTIONS, runtimeConfigFrom, runtimeFlagUsage } from './runtime-flags.js';
 
 const usage =
   () => `usage: parley serve [--port N] [--host ADDR] [--agent NAME|PATH[,NAME|PATH…]] [engine options]
@@ -25,7 +25,7 @@ PARLEY_MAX_SESSION_TURNS, PARLEY_LLM_BASE_URL / PARLEY_LLM_MODEL / PARLEY_LLM_AP
 
 class UsageError extends Error {}
 
-function parse(argv: string[]): { help: boolean; port: number; host: string; config: RuntimeConfig } {
+function parse(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -40,7 +40,7 @@ function parse(argv: string[]): { help: boolean; port: number; host: string; con
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new UsageError(`--port must be 0–65535, got '${values.port}'`);
-  return { help: values.help, port, host: values.host, config: runtimeConfigFrom(values) };
+  return { help: values.help, port, host: values.host, values };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -55,16 +55,17 @@ export async function run(argv: string[]): Promise<number> {
     console.log(usage());
     return 0;
   }
-  const { config } = args;
   let agents: Awaited<ReturnType<typeof loadAgent>>[];
+  let config: RuntimeConfig;
   try {
     agents = await Promise.all(
-      config.agent
+      agentRefFrom(args.values)
         .split(',')
         .map((a) => a.trim())
         .filter(Boolean)
         .map((a) => loadAgent(a)),
     );
+    config = runtimeConfigFrom(args.values);
   } catch (err) {
     console.error(`parley serve: ${(err as AgentLoadError | ConfigError).message}`);
     return 2;

@@ -33,6 +33,14 @@ registerEngine(
   'openai',
   async (s) => (await import('./openai/engine.js')).openAiBrainEngine(s),
   'an OpenAI-compatible chat-completions server (PARLEY_LLM_BASE_URL, PARLEY_LLM_MODEL, PARLEY_LLM_API_KEY)',
+  { available: ({ env }) => Boolean(env.PARLEY_LLM_BASE_URL?.trim()) },
 );
 
-export { createEngine, describeEngines, engineNames, registerEngine } from './registry.js';
+export {
+  createEngine,
+  describeEngines,
+  type EngineRegistrationOptions,
+  engineNames,
+  isEngineAvailable,
+  registerEngine,
+} from './registry.js';

@@ -8,6 +8,12 @@ import { EngineError } from './types.js';
 interface Registration<K extends EngineKind> {
   create: EngineFactory<K>;
   description: string;
+  available?: (settings: Pick<EngineSettings, 'env'>) => boolean;
+}
+
+export interface EngineRegistrationOptions {
+  /** Whether the engine can be offered with these settings (its key or URL is configured, say). Default: always. */
+  available?(settings: Pick<EngineSettings, 'env'>): boolean;
 }
 
 const registry: { [K in EngineKind]: Map<string, Registration<K>> } = {
@@ -25,11 +31,26 @@ export function registerEngine<K extends EngineKind>(
   name: string,
   create: EngineFactory<K>,
   description = '',
+  options: EngineRegistrationOptions = {},
 ): void {
   if (!ENGINE_NAME.test(name)) {
     throw new TypeError(`engine name '${name}' must be lowercase letters, digits, '.', '_' or '-'`);
   }
-  (registry[kind] as Map<string, Registration<K>>).set(name, { create, description });
+  (registry[kind] as Map<string, Registration<K>>).set(name, {
+    create,
+    description,
+    ...(options.available ? { available: options.available } : {}),
+  });
+}
+
+/** Whether `name` is registered for `kind` and usable with these settings. */
+export function isEngineAvailable(
+  kind: EngineKind,
+  name: string,
+  settings: Pick<EngineSettings, 'env'>,
+): boolean {
+  const registration = registry[kind].get(name);
+  return registration !== undefined && (registration.available?.(settings) ?? true);
 }
 
 /** Registered names for `kind`, in registration order. */

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineAgent } from '../agent.js';
 import { VirtualClock } from '../clock.js';
@@ -62,12 +65,15 @@ async function talk(
   return events;
 }
 
+const dataDir = mkdtempSync(join(tmpdir(), 'parley-runtime-test-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
 describe('createRuntime', () => {
   it('runs a user-defined agent on engines given as objects, with its tool going through the gateway', async () => {
     const runtime = createRuntime({
       engines: scriptedEngines({ script: ['when are you open on saturday'] }),
       agent: shop,
-      settings: { env: {} },
+      settings: { env: {}, dataDir },
     });
     const clock = new VirtualClock();
     const session = await runtime.createSession({ clock, options: { idleCheckInMs: 0 } });
@@ -83,7 +89,7 @@ describe('createRuntime', () => {
     const runtime = createRuntime({
       engines: scriptedEngines({ script: [] }),
       agent: shop,
-      settings: { env: {} },
+      settings: { env: {}, dataDir },
       offer: { stt: [], tts: [], brain: ['agent'] },
     });
     await expect(runtime.createSession({ engines: { stt: 'deepgram' } })).rejects.toThrow(
@@ -105,7 +111,7 @@ describe('createRuntime', () => {
     const runtime = createRuntime({
       engines: scriptedEngines({ script: [] }),
       agent: mute,
-      settings: { env: {} },
+      settings: { env: {}, dataDir },
     });
     await expect(runtime.createSession()).rejects.toThrow(
       /agent 'mute' has no embedded brain.*PARLEY_LLM_BASE_URL/,
@@ -126,11 +132,62 @@ describe('createRuntime', () => {
     const runtime = createRuntime({
       engines: scriptedEngines({ script: [] }),
       agent: shop,
-      settings: { env: {} },
+      settings: { env: {}, dataDir },
     });
     const session = await runtime.createSession({ engines: { brain: 'summarizing-test' } });
     expect(made).toEqual(['shop']);
     await session.close();
     await runtime.close();
+  });
+
+  it('offers the LLM brain only when one is configured', async () => {
+    const plain = createRuntime({
+      engines: scriptedEngines({ script: [] }),
+      agent: shop,
+      settings: { env: {}, dataDir },
+    });
+    expect((await plain.offers?.())?.brain).not.toContain('openai');
+    const llm = createRuntime({
+      engines: { ...scriptedEngines({ script: [] }), brain: 'agent' },
+      agent: shop,
+      settings: { env: { PARLEY_LLM_BASE_URL: 'http://127.0.0.1:1/v1' }, dataDir },
+    });
+    expect((await llm.offers?.())?.brain).toEqual(expect.arrayContaining(['agent', 'openai']));
+    await Promise.all([plain.close(), llm.close()]);
+  });
+
+  it('speaks the voice the session chose, else the configured one, else the agent’s preference', async () => {
+    const spoken: string[] = [];
+    const tone = scriptedEngines({ script: [] }).tts;
+    const voices = (configured?: string) =>
+      createRuntime({
+        engines: {
+          ...scriptedEngines({ script: [] }),
+          tts: {
+            name: 'two-voices',
+            voices: ['low', 'high'],
+            defaultVoice: 'low',
+            async synthesizer(voice, ctx) {
+              spoken.push(voice ?? 'low');
+              return tone.synthesizer(undefined, ctx);
+            },
+          },
+        },
+        agent: defineAgent({
+          name: 'high-voiced',
+          persona: 'p',
+          tools: [],
+          voice: 'high',
+          createBrain: hoursBrain,
+        }),
+        settings: { env: {}, dataDir, ...(configured ? { voice: configured } : {}) },
+      });
+    const unconfigured = voices();
+    await (await unconfigured.createSession()).close();
+    await (await unconfigured.createSession({ engines: { voice: 'low' } })).close();
+    const configured = voices('low');
+    await (await configured.createSession()).close();
+    expect(spoken).toEqual(['high', 'low', 'low']);
+    await Promise.all([unconfigured.close(), configured.close()]);
   });
 });

@@ -9,7 +9,7 @@ import { type Clock, SystemClock } from '../clock.js';
 import type { SessionApi } from '../conversation/api.js';
 import type { SessionOptions } from '../conversation/options.js';
 import { Session } from '../conversation/session.js';
-import { createEngine, engineNames as registeredNames } from '../engines/catalog.js';
+import { createEngine, isEngineAvailable, engineNames as registeredNames } from '../engines/catalog.js';
 import type { EngineKind, EngineOf, EngineSettings, SessionEngineContext } from '../engines/engine.js';
 import { type Brain, EngineError, type Synthesizer } from '../engines/types.js';
 import { createToolGateway } from '../tools/gateway.js';
@@ -175,7 +175,8 @@ class EngineRuntime implements Runtime {
     const given = [...this.given.keys()]
       .filter((k) => k.startsWith(`${kind}:`))
       .map((k) => k.slice(kind.length + 1));
-    return [...new Set([this.defaults[kind], ...given, ...registeredNames(kind)])];
+    const usable = registeredNames(kind).filter((name) => isEngineAvailable(kind, name, this.settings));
+    return [...new Set([this.defaults[kind], ...given, ...usable])];
   }
 
   async offers(): Promise<EngineOffer> {
@@ -195,8 +196,15 @@ class EngineRuntime implements Runtime {
 
   async prepare(agent?: AgentDefinition): Promise<void> {
     const a = agent ?? (await this.defaultAgent());
-    const [stt] = await Promise.all([this.engine('stt'), this.engine('vad'), this.engine('tts')]);
+    const [stt, , , brain] = await Promise.all([
+      this.engine('stt'),
+      this.engine('vad'),
+      this.engine('tts'),
+      this.engine('brain'),
+    ]);
     await stt.prepare?.({ phrases: a.phraseTemplates });
+    // An agent the default brain cannot serve (no brain of its own, no LLM) fails here, not in every call.
+    brain.createBrain(a, { sessionId: 'prepare', clock: new SystemClock() });
   }
 
   async createSession(o: CreateSessionOptions = {}): Promise<SessionApi> {
@@ -216,7 +224,8 @@ class EngineRuntime implements Runtime {
       o.brain ? undefined : this.engine('brain', choice.brain),
     ]);
     const synthesizer =
-      o.synthesizer ?? (await ttsEngine.synthesizer(voiceFor(ttsEngine, choice.voice, agent), ctx));
+      o.synthesizer ??
+      (await ttsEngine.synthesizer(voiceFor(ttsEngine, choice.voice, this.settings.voice, agent), ctx));
     const recognizer = await sttEngine.createRecognizer({ phrases: agent.phraseTemplates }, ctx);
     const own = o.brain ?? (brainEngine as EngineOf['brain']).createBrain(agent, ctx);
     const brain = o.wrapBrain ? o.wrapBrain(own) : own;
@@ -259,8 +268,16 @@ class EngineRuntime implements Runtime {
   }
 }
 
-/** The session's voice if it chose one (it must exist), else the agent's if the engine has it, else the engine's default. */
-function voiceFor(engine: EngineOf['tts'], chosen: string | undefined, agent: AgentDefinition): string {
+/**
+ * The session's voice if it chose one (it must exist); else the voice the operator configured
+ * (flag or environment); else the agent's preference if the engine has it; else the engine's default.
+ */
+function voiceFor(
+  engine: EngineOf['tts'],
+  chosen: string | undefined,
+  configured: string | undefined,
+  agent: AgentDefinition,
+): string {
   if (chosen !== undefined) {
     if (!engine.voices.includes(chosen)) {
       throw new EngineError(
@@ -271,6 +288,7 @@ function voiceFor(engine: EngineOf['tts'], chosen: string | undefined, agent: Ag
     }
     return chosen;
   }
+  if (configured !== undefined) return configured;
   if (agent.voice !== undefined && engine.voices.includes(agent.voice)) return agent.voice;
   return engine.defaultVoice;
 }

@@ -3,7 +3,6 @@
  * sessions exactly as production does, with `createRuntime({ engines: scriptedEngines(...) })`.
  */
 import type { RecognizerEngine, SynthesizerEngine, VadEngine } from '../engines/engine.js';
-import type { RuntimeEngines } from '../runtime/runtime.js';
 import { EnergyVad, type EnergyVadOptions } from './engines/energy-vad.js';
 import { ScriptedRecognizer, type ScriptedUtterance } from './engines/scripted-recognizer.js';
 import { ToneSynthesizer, type ToneSynthesizerOptions } from './engines/tone-synthesizer.js';
@@ -20,9 +19,11 @@ export interface ScriptedEnginesOptions {
 }
 
 /** VAD 'energy', recognizer 'scripted' and synthesizer 'tone'; the brain stays the runtime's default (the agent's own). */
-export function scriptedEngines(
-  opts: ScriptedEnginesOptions,
-): Required<Pick<RuntimeEngines, 'vad' | 'stt' | 'tts'>> {
+export function scriptedEngines(opts: ScriptedEnginesOptions): {
+  vad: VadEngine;
+  stt: RecognizerEngine;
+  tts: SynthesizerEngine;
+} {
   const vad: VadEngine = { name: 'energy', createVad: () => new EnergyVad(opts.vad) };
   const stt: RecognizerEngine = {
     name: 'scripted',

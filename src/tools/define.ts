@@ -19,6 +19,8 @@ export interface ToolSpec<Args, Result> {
   kind: ToolKind;
   /** Hard limit for one run, ms. Default 5000. */
   timeoutMs?: number;
+  /** After this long the caller hears the filler. Default 800 ms. */
+  slowAfterMs?: number;
   /** Spoken when the tool keeps the caller waiting ("Let me look that up."). Default: the session's `fillerText`. */
   filler?: string;
   /** Whether barge-in may abort a run in progress. Default: true for read-only tools, false otherwise. */
@@ -49,6 +51,7 @@ export function defineTool<Args, Result>(spec: ToolSpec<Args, Result>): ToolDefi
     effect,
     ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
     ...(spec.filler !== undefined ? { filler: spec.filler } : {}),
+    ...(spec.slowAfterMs !== undefined ? { slowAfterMs: spec.slowAfterMs } : {}),
     cancellable: spec.cancellable ?? effect === 'read_only',
     execute: async (args, ctx) => spec.execute(args, ctx),
   };
