@@ -46,7 +46,7 @@ export function loadFliteAddon(addonPath = BUILT_ADDON): FliteAddon {
     throw new EngineError(
       'flite',
       `cannot load the native addon at ${addonPath} (${cause instanceof Error ? cause.message : String(cause)})`,
-      'install Debian packages flite and flite1-dev, then run `node scripts/build-native.mjs` (or `bash scripts/setup.sh`)',
+      'install Debian packages flite and flite1-dev, then run `node scripts/build-native.mjs` (or `bash scripts/setup.sh`; in an installed package, `npm rebuild parley-voice`)',
       { cause },
     );
   }

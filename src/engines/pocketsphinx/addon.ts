@@ -40,7 +40,7 @@ export function loadAddon(): Addon {
     throw new EngineError(
       'pocketsphinx',
       `the native addon is not built (${ADDON_PATH} is missing)`,
-      'run bash scripts/setup.sh (or node scripts/build-native.mjs)',
+      'run bash scripts/setup.sh (or node scripts/build-native.mjs); in an installed package, npm rebuild parley-voice',
     );
   }
   try {
@@ -49,7 +49,7 @@ export function loadAddon(): Addon {
     throw new EngineError(
       'pocketsphinx',
       `the native addon failed to load (${err instanceof Error ? err.message : String(err)})`,
-      'run bash scripts/setup.sh to install libpocketsphinx and rebuild the addon',
+      'run bash scripts/setup.sh to install libpocketsphinx and rebuild the addon (installed package: apt-get install libpocketsphinx-dev, then npm rebuild parley-voice)',
       { cause: err },
     );
   }
