@@ -5,7 +5,7 @@
 import { engineNames } from '../engines/catalog.js';
 import type { EngineKind } from '../engines/engine.js';
 import type { Agent, AgentDefinition } from '../agent.js';
-import { createRuntime, type Runtime } from './runtime.js';
+import { createWarmRuntime, type Runtime } from './runtime.js';
 
 export interface RuntimeConfig {
   /** SQLite file, language-model cache, agents' data. Flag --data-dir, env PARLEY_DATA_DIR, default '.parley'. */
@@ -95,7 +95,7 @@ export async function createConfiguredRuntime(
   config: RuntimeConfig,
   opts: { agent?: Agent | AgentDefinition; env?: Env; speakingRate?: number } = {},
 ): Promise<Runtime> {
-  const runtime = createRuntime({
+  return createWarmRuntime({
     engines: { vad: 'silero', stt: config.stt, tts: config.tts, brain: config.brain },
     settings: {
       dataDir: config.dataDir,
@@ -106,11 +106,4 @@ export async function createConfiguredRuntime(
     },
     ...(opts.agent ? { agent: opts.agent } : {}),
   });
-  try {
-    await runtime.warm?.();
-  } catch (err) {
-    await runtime.close();
-    throw err;
-  }
-  return runtime;
 }

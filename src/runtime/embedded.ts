@@ -4,7 +4,7 @@
  * PARLEY_LLM_* names). No API key, nothing downloaded.
  */
 import type { Agent, AgentDefinition } from '../agent.js';
-import { createRuntime, type Runtime, type RuntimeEngines } from './runtime.js';
+import { createWarmRuntime, type Runtime, type RuntimeEngines } from './runtime.js';
 
 /** The embedded engines by registered name. */
 export const EMBEDDED_ENGINES = {
@@ -33,7 +33,7 @@ export interface EmbeddedRuntimeOptions {
  * first use or `prepare`.
  */
 export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions = {}): Promise<Runtime> {
-  const runtime = createRuntime({
+  return createWarmRuntime({
     engines: { vad: EMBEDDED_ENGINES.vad, stt: EMBEDDED_ENGINES.stt, tts: EMBEDDED_ENGINES.tts },
     settings: {
       ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
@@ -43,11 +43,4 @@ export async function createEmbeddedRuntime(opts: EmbeddedRuntimeOptions = {}): 
     },
     ...(opts.agent ? { agent: opts.agent } : {}),
   });
-  try {
-    await runtime.warm?.();
-  } catch (err) {
-    await runtime.close();
-    throw err;
-  }
-  return runtime;
 }

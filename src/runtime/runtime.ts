@@ -307,3 +307,15 @@ export function createRuntime(opts: RuntimeOptions = {}): Runtime {
   };
   return new EngineRuntime(engines, settings, opts.agent, opts.offer);
 }
+
+/** `createRuntime`, then its default engines loaded: a broken install or a missing setting fails here, with its fix. */
+export async function createWarmRuntime(opts: RuntimeOptions = {}): Promise<Runtime> {
+  const runtime = createRuntime(opts);
+  try {
+    await runtime.warm?.();
+  } catch (err) {
+    await runtime.close();
+    throw err;
+  }
+  return runtime;
+}
