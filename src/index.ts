@@ -71,3 +71,4 @@ export type {
 export { describeEngines, engineNames, registerEngine } from './engines/catalog.js';
 export type { BrainCapabilities } from './engines/types.js';
 export { type ParleyServer, type ServerOptions, createServer } from './control/server.js';
+export { type RuleMove, ruleBrain, wordChunks } from './engines/rule-brain.js';

@@ -8,4 +8,7 @@ type AgentLoader = () => Promise<{ default: Agent }>;
 
 export const BUILTIN_AGENTS: Record<string, AgentLoader> = {
   'package-tracker': () => import('./package-tracker/agent.js'),
+  'voice-mirror': () => import('./voice-mirror/agent.js'),
+  'store-controller': () => import('./store-controller/agent.js'),
+  'roleplay-support': () => import('./roleplay-support/agent.js'),
 };

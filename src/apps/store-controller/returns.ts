@@ -1,0 +1,163 @@
+/**
+ * The store controller's own data, beside the package tracker's orders in the same database:
+ * returns started (one per order) and the refund policy callers ask about.
+ */
+import type { Db } from '../../index.js';
+import type { OrderStatus, OrderStore } from '../package-tracker/orders.js';
+
+export const RETURN_REASONS = [
+  'damaged',
+  'defective',
+  'wrong_item',
+  'wrong_size',
+  'not_needed',
+  'late',
+] as const;
+export type ReturnReason = (typeof RETURN_REASONS)[number];
+
+export const REFUND_METHODS = ['original_payment', 'store_credit'] as const;
+export type RefundMethod = (typeof REFUND_METHODS)[number];
+
+export const POLICY_TOPICS = [
+  'overview',
+  'refund_timing',
+  'store_credit',
+  'return_window',
+  'return_shipping',
+  'damaged_items',
+] as const;
+export type PolicyTopic = (typeof POLICY_TOPICS)[number];
+
+export interface ReturnRecord {
+  id: number;
+  orderNumber: string;
+  reason: ReturnReason;
+  refundMethod: RefundMethod;
+}
+
+/** Why an order cannot be returned; refused in data so the caller hears why. */
+export type ReturnRefusal = 'not_found' | 'cancelled' | 'not_delivered' | 'already_returned';
+
+export type Eligibility =
+  | { orderNumber: string; eligible: true; deliveredOn: string }
+  | {
+      orderNumber: string;
+      eligible: false;
+      refusal: ReturnRefusal;
+      orderStatus?: OrderStatus;
+      eta?: string;
+      existingReturn?: { reason: ReturnReason; refundMethod: RefundMethod };
+    };
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS returns (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  order_number TEXT NOT NULL UNIQUE,
+  reason TEXT NOT NULL,
+  refund_method TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS refund_policies (
+  topic TEXT PRIMARY KEY,
+  policy TEXT NOT NULL
+);
+`;
+
+/** The policy as the store states it; spoken as is, so plain sentences with numbers in words. */
+const POLICIES: Record<PolicyTopic, string> = {
+  overview:
+    'You can return a delivered order within thirty days. Returns are free, and you can choose a refund to your original payment or store credit.',
+  refund_timing:
+    'Refunds to your original payment take five to seven business days after we receive the item. Store credit is added the same day.',
+  store_credit:
+    'Yes, you can choose store credit instead of a refund. It is added to your account the same day and never expires.',
+  return_window: 'You can return an order within thirty days of delivery.',
+  return_shipping: 'Returns are free. We email you a prepaid return label as soon as the return is started.',
+  damaged_items:
+    'If an item arrives damaged or broken, we refund it in full, shipping included, once the return is started.',
+};
+
+/** 9999 was already returned: the sample for the "already returned" refusal. */
+const SEED_RETURNS: [string, ReturnReason, RefundMethod][] = [['9999', 'not_needed', 'store_credit']];
+
+interface ReturnRow {
+  id: number;
+  order_number: string;
+  reason: ReturnReason;
+  refund_method: RefundMethod;
+}
+
+export class ReturnStore {
+  private readonly byOrder;
+  private readonly insert;
+  private readonly policyOf;
+
+  constructor(
+    db: Db,
+    private readonly orders: OrderStore,
+  ) {
+    db.exec(SCHEMA);
+    this.byOrder = db.prepare('SELECT * FROM returns WHERE order_number = ?');
+    this.insert = db.prepare(
+      `INSERT OR IGNORE INTO returns (order_number, reason, refund_method, session_id, created_at)
+       VALUES (?, ?, ?, ?, ?)`,
+    );
+    this.policyOf = db.prepare('SELECT policy FROM refund_policies WHERE topic = ?');
+    const seedPolicy = db.prepare('INSERT OR IGNORE INTO refund_policies (topic, policy) VALUES (?, ?)');
+    db.transaction(() => {
+      for (const [topic, policy] of Object.entries(POLICIES)) seedPolicy.run(topic, policy);
+      const { n } = db.prepare('SELECT count(*) AS n FROM returns').get() as { n: number };
+      if (n === 0)
+        for (const [order, reason, method] of SEED_RETURNS) this.record(order, reason, method, 'seed');
+    })();
+  }
+
+  find(orderNumber: string): ReturnRecord | undefined {
+    const row = this.byOrder.get(orderNumber) as ReturnRow | undefined;
+    if (!row) return undefined;
+    return { id: row.id, orderNumber: row.order_number, reason: row.reason, refundMethod: row.refund_method };
+  }
+
+  /** Only delivered, uncancelled orders with no return yet can be returned. */
+  eligibility(orderNumber: string): Eligibility {
+    const order = this.orders.find(orderNumber);
+    if (!order) return { orderNumber, eligible: false, refusal: 'not_found' };
+    if (order.cancelled) return { orderNumber, eligible: false, refusal: 'cancelled' };
+    if (order.status !== 'delivered') {
+      return {
+        orderNumber,
+        eligible: false,
+        refusal: 'not_delivered',
+        orderStatus: order.status,
+        eta: order.eta,
+      };
+    }
+    const existing = this.find(orderNumber);
+    if (existing) {
+      return {
+        orderNumber,
+        eligible: false,
+        refusal: 'already_returned',
+        existingReturn: { reason: existing.reason, refundMethod: existing.refundMethod },
+      };
+    }
+    return { orderNumber, eligible: true, deliveredOn: order.eta };
+  }
+
+  /** The new return's id, or undefined when the order already has one. */
+  record(
+    orderNumber: string,
+    reason: ReturnReason,
+    method: RefundMethod,
+    sessionId: string,
+  ): number | undefined {
+    const info = this.insert.run(orderNumber, reason, method, sessionId, new Date().toISOString());
+    return info.changes === 1 ? Number(info.lastInsertRowid) : undefined;
+  }
+
+  policy(topic: PolicyTopic): string {
+    const row = this.policyOf.get(topic) as { policy: string } | undefined;
+    return row?.policy ?? POLICIES[topic];
+  }
+}
