@@ -72,3 +72,4 @@ export { describeEngines, engineNames, registerEngine } from './engines/catalog.
 export type { BrainCapabilities } from './engines/types.js';
 export { type ParleyServer, type ServerOptions, createServer } from './control/server.js';
 export { type RuleMove, ruleBrain, wordChunks } from './engines/rule-brain.js';
+export { readToolResult, type ToolResult, toolResultContent } from './conversation/tool-message.js';

@@ -1,5 +1,9 @@
 import type { ChatMessage, ToolCallRequest } from '../engines/types.js';
 import type { ToolOutcome } from '../tools/types.js';
+import { toolResultContent } from './tool-message.js';
+
+/** Where the tool message format lives; kept here for the modules that read history. */
+export { toolResultContent };
 
 /** Rough token count for budgeting: about four characters per token in English. */
 export function estimateTokens(text: string): number {
@@ -13,10 +17,6 @@ export function messageTokens(m: ChatMessage): number {
 }
 
 /** What a tool outcome looks like to the brain. */
-export function toolResultContent(outcome: ToolOutcome): string {
-  if (outcome.status === 'executed') return JSON.stringify({ status: 'ok', result: outcome.result ?? null });
-  return JSON.stringify({ status: outcome.status, reason: outcome.reason ?? outcome.status });
-}
 
 /**
  * The conversation as it happened to the caller: committed user turns, the agent text they

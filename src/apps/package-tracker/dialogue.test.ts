@@ -5,7 +5,7 @@ import type { BrainDelta, ChatMessage } from '../../engines/types.js';
 import { createToolGateway } from '../../tools/gateway.js';
 import type { AuditEntry } from '../../tools/types.js';
 import { openDatabase } from '../../store/database.js';
-import { wordChunks } from './brain.js';
+import { wordChunks } from '../../index.js';
 import { createPackageTrackerAgent, preparePackageTracker } from './index.js';
 
 /**

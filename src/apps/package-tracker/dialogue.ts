@@ -4,7 +4,7 @@
  * interruption that cut what the caller heard.
  */
 import type { ChatMessage, ToolCallRequest } from '../../index.js';
-import type { ToolOutcomeStatus } from '../../index.js';
+import { readToolResult } from '../../index.js';
 import { type Intent, understand } from './intents.js';
 import { extractOrderNumber, tokenize } from './numbers.js';
 import {
@@ -23,50 +23,12 @@ export type Move =
   | { kind: 'say'; text: string }
   | { kind: 'call'; name: string; args: Record<string, string> };
 
-interface ToolMessageOutcome {
-  status: ToolOutcomeStatus;
-  result?: unknown;
-  reason?: string;
-}
-
-const OUTCOME_STATUSES: readonly string[] = [
-  'ok',
-  'executed',
-  'rejected',
-  'needs_confirmation',
-  'failed',
-  'timeout',
-  'cancelled',
-];
-
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/**
- * Tool messages carry either the whole outcome ({status, result, reason}) or only the result;
- * both are accepted so the engine works with any conversation layer that follows the chat format.
- */
-export function readToolMessage(content: string): ToolMessageOutcome {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(content);
-  } catch {
-    if (/needs.?confirmation|confirm/i.test(content))
-      return { status: 'needs_confirmation', reason: content };
-    if (/reject|invalid/i.test(content)) return { status: 'rejected', reason: content };
-    return { status: 'failed', reason: content };
-  }
-  if (isRecord(parsed) && typeof parsed.status === 'string' && OUTCOME_STATUSES.includes(parsed.status)) {
-    const status = parsed.status === 'ok' ? 'executed' : (parsed.status as ToolOutcomeStatus);
-    const outcome: ToolMessageOutcome = { status, result: parsed.result };
-    const reason = parsed.reason ?? parsed.error;
-    if (typeof reason === 'string') outcome.reason = reason;
-    return outcome;
-  }
-  if (isRecord(parsed) && typeof parsed.error === 'string') return { status: 'failed', reason: parsed.error };
-  return { status: 'executed', result: parsed };
-}
+/** Tool messages are read with the runtime's own reader, so the two never disagree on the format. */
+export { readToolResult as readToolMessage } from '../../index.js';
 
 function callArgs(call: ToolCallRequest): Record<string, unknown> {
   try {
@@ -118,7 +80,7 @@ function pendingConfirmation(messages: ChatMessage[], userIndex: number): ToolCa
     const m = messages[i] as ChatMessage;
     if (m.role === 'user') return undefined;
     if (m.role !== 'tool') continue;
-    if (readToolMessage(m.content).status !== 'needs_confirmation') return undefined;
+    if (readToolResult(m.content).status !== 'needs_confirmation') return undefined;
     return findCall(messages, i, m.toolCallId);
   }
   return undefined;
@@ -205,7 +167,7 @@ function answerTool(messages: ChatMessage[], toolIndex: number): Move {
   const message = messages[toolIndex] as ChatMessage;
   const call = findCall(messages, toolIndex, message.toolCallId);
   const name = call?.name ?? message.name ?? '';
-  const outcome = readToolMessage(message.content);
+  const outcome = readToolResult(message.content);
   const orderNumber = call ? callArgs(call).order_number : undefined;
 
   if (outcome.status === 'needs_confirmation' && typeof orderNumber === 'string') {

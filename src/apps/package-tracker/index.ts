@@ -1,6 +1,6 @@
 /** The package tracker: Parley's reference agent (track, cancel, tracking link, hand-off to a person). */
 import type { AgentDefinition, Brain, Db } from '../../index.js';
-import { PackageTrackerBrain } from './brain.js';
+import { createPackageTrackerBrain } from './brain.js';
 import { extractOrderNumber } from './numbers.js';
 import { OrderStore } from './orders.js';
 import { PACKAGE_TRACKER_PHRASES } from './phrases.js';
@@ -9,7 +9,7 @@ import { createPackageTrackerTools, TOOL_NAMES } from './tools.js';
 import { understand } from './intents.js';
 import { PACKAGE_TRACKER_TURN_WORDS } from './turn-words.js';
 
-export { PackageTrackerBrain } from './brain.js';
+export { createPackageTrackerBrain } from './brain.js';
 export { decide } from './dialogue.js';
 export { digitsToWords, extractOrderNumber } from './numbers.js';
 export { type Order, OrderStore } from './orders.js';
@@ -47,7 +47,7 @@ export function createPackageTrackerAgent(opts: { db: Db }): AgentDefinition & {
     greeting: SAY.greeting,
     phraseTemplates: PACKAGE_TRACKER_PHRASES,
     tools: createPackageTrackerTools(store),
-    createBrain: () => new PackageTrackerBrain(),
+    createBrain: () => createPackageTrackerBrain(),
     prepare: preparePackageTracker,
     turnWords: PACKAGE_TRACKER_TURN_WORDS,
     extractFacts(userText): Record<string, string> {

@@ -9,7 +9,7 @@ import { preparePackageTracker } from '../package-tracker/index.js';
 import { extractOrderNumber } from '../package-tracker/numbers.js';
 import { OrderStore } from '../package-tracker/orders.js';
 import { createPackageTrackerTools, TOOL_NAMES } from '../package-tracker/tools.js';
-import { RoleplaySupportBrain } from './brain.js';
+import { createRoleplaySupportBrain } from './brain.js';
 import { SUPPORT_SAY } from './dialogue.js';
 import { ROLEPLAY_SUPPORT_PHRASES } from './phrases.js';
 
@@ -33,7 +33,7 @@ export default defineAgent({
       greeting: SUPPORT_SAY.greeting,
       phraseTemplates: ROLEPLAY_SUPPORT_PHRASES,
       tools: status ? [status] : [],
-      createBrain: () => new RoleplaySupportBrain(),
+      createBrain: () => createRoleplaySupportBrain(),
       turnWords: {
         requestWords: [
           'damaged',

@@ -7,7 +7,7 @@ import { defineAgent, openDatabase, type PreparedCall } from '../../index.js';
 import { preparePackageTracker } from '../package-tracker/index.js';
 import { extractOrderNumber } from '../package-tracker/numbers.js';
 import { OrderStore } from '../package-tracker/orders.js';
-import { StoreControllerBrain } from './brain.js';
+import { createStoreControllerBrain } from './brain.js';
 import { RETURN_REQUEST_WORDS, understandStore } from './intents.js';
 import { STORE_CONTROLLER_PHRASES } from './phrases.js';
 import { STORE_SAY } from './replies.js';
@@ -48,7 +48,7 @@ export default defineAgent({
       greeting: STORE_SAY.greeting,
       phraseTemplates: STORE_CONTROLLER_PHRASES,
       tools: createStoreControllerTools(orders, returns),
-      createBrain: () => new StoreControllerBrain(),
+      createBrain: () => createStoreControllerBrain(),
       turnWords: {
         requestWords: [...RETURN_REQUEST_WORDS, 'cancel', 'track', 'link'],
         numberCues: ['order'],

@@ -1,25 +1,7 @@
 /** The store controller's embedded brain: its dialogue engine behind the `Brain` interface. */
-import { randomUUID } from 'node:crypto';
-import type { Brain, BrainContext, BrainDelta } from '../../index.js';
-import { wordChunks } from '../package-tracker/brain.js';
+import { type Brain, ruleBrain } from '../../index.js';
 import { decideStore } from './dialogue.js';
 
-export class StoreControllerBrain implements Brain {
-  readonly name = 'store-controller';
-
-  async *respond(ctx: BrainContext, signal: AbortSignal): AsyncIterable<BrainDelta> {
-    if (signal.aborted) return;
-    const move = decideStore(ctx.messages);
-    if (move.kind === 'call') {
-      yield {
-        type: 'tool_call',
-        call: { id: `call_${randomUUID()}`, name: move.name, arguments: JSON.stringify(move.args) },
-      };
-      return;
-    }
-    for (const chunk of wordChunks(move.text)) {
-      if (signal.aborted) return;
-      yield { type: 'text', text: chunk };
-    }
-  }
+export function createStoreControllerBrain(): Brain {
+  return ruleBrain('store-controller', decideStore);
 }

@@ -1,6 +1,6 @@
 /** Voice Mirror: says back what the caller said in another voice. Listening, turn-taking and speech only. */
 import { defineAgent } from '../../index.js';
-import { MIRROR_SAY, VoiceMirrorBrain } from './brain.js';
+import { MIRROR_SAY, createVoiceMirrorBrain } from './brain.js';
 import { VOICE_MIRROR_PHRASES } from './phrases.js';
 
 export default defineAgent({
@@ -13,5 +13,5 @@ export default defineAgent({
   voice: 'rms',
   phraseTemplates: VOICE_MIRROR_PHRASES,
   tools: [],
-  createBrain: () => new VoiceMirrorBrain(),
+  createBrain: () => createVoiceMirrorBrain(),
 });

@@ -5,12 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { buildDomainLm, expandTemplates } from '../../engines/pocketsphinx/domain-lm.js';
 import type { BrainDelta, ChatMessage } from '../../index.js';
 import agent from './agent.js';
-import { MIRROR_SAY, mirrorReply, VoiceMirrorBrain } from './brain.js';
+import { MIRROR_SAY, mirrorReply, createVoiceMirrorBrain } from './brain.js';
 import { VOICE_MIRROR_PHRASES } from './phrases.js';
 
 async function collect(messages: ChatMessage[]): Promise<BrainDelta[]> {
   const out: BrainDelta[] = [];
-  for await (const d of new VoiceMirrorBrain().respond({ messages, tools: [] }, new AbortController().signal))
+  for await (const d of createVoiceMirrorBrain().respond(
+    { messages, tools: [] },
+    new AbortController().signal,
+  ))
     out.push(d);
   return out;
 }
@@ -55,7 +58,7 @@ describe('voice mirror brain', () => {
     const controller = new AbortController();
     controller.abort();
     const out: BrainDelta[] = [];
-    for await (const d of new VoiceMirrorBrain().respond(
+    for await (const d of createVoiceMirrorBrain().respond(
       { messages: [{ role: 'user', content: 'one two three' }], tools: [] },
       controller.signal,
     ))

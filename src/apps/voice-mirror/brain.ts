@@ -1,6 +1,5 @@
 /** Voice Mirror's brain: says back the caller's last turn, word for word, with no tools and no model. */
-import type { Brain, BrainContext, BrainDelta, ChatMessage } from '../../index.js';
-import { wordChunks } from '../package-tracker/brain.js';
+import { type Brain, type ChatMessage, ruleBrain } from '../../index.js';
 
 export const MIRROR_SAY = {
   greeting: 'Say something and I will say it back.',
@@ -20,13 +19,7 @@ export function mirrorReply(messages: readonly ChatMessage[]): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
-export class VoiceMirrorBrain implements Brain {
-  readonly name = 'voice-mirror';
-
-  async *respond(ctx: BrainContext, signal: AbortSignal): AsyncIterable<BrainDelta> {
-    for (const chunk of wordChunks(mirrorReply(ctx.messages))) {
-      if (signal.aborted) return;
-      yield { type: 'text', text: chunk };
-    }
-  }
+/** Says back the caller's newest turn, streamed word by word. */
+export function createVoiceMirrorBrain(): Brain {
+  return ruleBrain('voice-mirror', (messages) => ({ kind: 'say', text: mirrorReply(messages) }));
 }
