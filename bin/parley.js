@@ -22,7 +22,8 @@ function newestMtimeMs(dir) {
 
 function builtIsCurrent() {
   if (!existsSync(built)) return false;
-  if (!existsSync(sources)) return true;
+  // An installed package carries a few READMEs under src/, never the TypeScript sources.
+  if (!existsSync(new URL('cli.ts', sources))) return true;
   return statSync(built).mtimeMs >= newestMtimeMs(fileURLToPath(sources));
 }
 

@@ -45,12 +45,36 @@ declare global {
 const params = new URLSearchParams(location.hash.slice(1));
 const keyInput = document.getElementById('api-key') as HTMLInputElement;
 const transportSelect = document.getElementById('transport') as HTMLSelectElement;
+const agentSelect = document.getElementById('agent') as HTMLSelectElement;
 const callButton = document.getElementById('call') as HTMLButtonElement;
 const audioElement = document.getElementById('remote-audio') as HTMLAudioElement;
 keyInput.value = params.get('key') ?? localStorage.getItem('parley.key') ?? '';
 const forced = params.get('transport');
 if (forced === 'ws' || forced === 'websocket') transportSelect.value = 'websocket';
 else if (forced === 'webrtc') transportSelect.value = 'webrtc';
+
+/** Fills the agent menu from the server's list (`#agent=NAME` preselects one). */
+async function loadAgents(): Promise<void> {
+  const key = keyInput.value.trim();
+  if (!key) return;
+  const res = await fetch('/v1/agents', { headers: { authorization: `Bearer ${key}` } }).catch(
+    () => undefined,
+  );
+  if (!res?.ok) return;
+  const { agents } = (await res.json()) as { agents: { name: string; description: string }[] };
+  agentSelect.replaceChildren(
+    ...agents.map((a) => {
+      const option = document.createElement('option');
+      option.value = a.name;
+      option.textContent = a.description ? `${a.name}: ${a.description}` : a.name;
+      return option;
+    }),
+  );
+  const wanted = params.get('agent');
+  if (wanted && agents.some((a) => a.name === wanted)) agentSelect.value = wanted;
+}
+void loadAgents();
+keyInput.addEventListener('change', () => void loadAgents());
 
 let model = emptyModel();
 let transport: CallTransport | undefined;
@@ -141,7 +165,7 @@ async function createSession(
   const res = await fetch('/v1/sessions', {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: '{}',
+    body: JSON.stringify(agentSelect.value ? { agent: agentSelect.value } : {}),
   });
   const body = (await res.json()) as {
     sessionId?: string;
