@@ -48,6 +48,7 @@ export { type Db, openDatabase } from './store/database.js';
 export {
   type CreateSessionOptions,
   createRuntime,
+  EngineChoiceError,
   type EngineOffer,
   type EngineRef,
   type Runtime,

@@ -1,7 +1,12 @@
 /** The flags every command that runs sessions shares (serve, call, eval), resolved flag > environment > default. */
 import { builtinAgentNames } from '../apps/load-agent.js';
 import { describeEngines } from '../engines/catalog.js';
-import { type ConfigFlags, resolveRuntimeConfig, type RuntimeConfig } from '../runtime/config.js';
+import {
+  type ConfigFlags,
+  resolveAgentRef,
+  resolveRuntimeConfig,
+  type RuntimeConfig,
+} from '../runtime/config.js';
 
 export const RUNTIME_FLAG_OPTIONS = {
   agent: { type: 'string' },
@@ -31,12 +36,9 @@ export function runtimeFlagUsage(): string {
 
 type RuntimeFlagValues = Partial<Record<keyof typeof RUNTIME_FLAG_OPTIONS, string>>;
 
-/**
- * The agent reference alone (flag > PARLEY_AGENT > default). Commands load the agent module
- * first, so engines it registers are known when engine names are checked.
- */
+/** The agent reference alone (flag > PARLEY_AGENT > default), loaded before engine names are checked. */
 export function agentRefFrom(values: RuntimeFlagValues, env = process.env): string {
-  return values.agent ?? (env.PARLEY_AGENT?.trim() || 'package-tracker');
+  return resolveAgentRef(values.agent, env);
 }
 
 /** Flags (as parseArgs gives them) + environment → configuration; throws ConfigError on a bad value. */

@@ -4,6 +4,7 @@ import { concat } from '../audio/signals.js';
 import { writeWavFile } from '../audio/wav.js';
 import { SystemClock } from '../clock.js';
 import { createEngine, engineNames } from '../engines/catalog.js';
+import { resolveRuntimeConfig, type RuntimeConfig } from '../runtime/config.js';
 import { DEFAULT_SETTINGS } from '../runtime/runtime.js';
 
 const USAGE = `usage: parley say "TEXT" -o OUT.wav [--voice NAME] [--rate N] [--tts ENGINE]
@@ -29,18 +30,25 @@ export async function run(argv: string[]): Promise<number> {
   }
   const text = positionals.join(' ').trim();
   const rate = values.rate === undefined ? 1 : Number(values.rate);
-  const engineName = values.tts ?? (process.env.PARLEY_TTS?.trim() || 'embedded');
-  const problem = checkArgs(text, values.out, engineName, rate, values.rate);
+  const problem = checkArgs(text, values.out, rate, values.rate);
   if (problem || !values.out) {
     console.error(`parley say: ${problem}\n\n${USAGE}`);
     return 2;
   }
-  const engine = await createEngine('tts', engineName, {
+  let config: RuntimeConfig;
+  try {
+    // Flag > environment > default, as for every command.
+    config = resolveRuntimeConfig({ tts: values.tts, voice: values.voice });
+  } catch (err) {
+    console.error(`parley say: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const engine = await createEngine('tts', config.tts, {
     ...DEFAULT_SETTINGS,
     speakingRate: rate,
     env: process.env,
   });
-  const voice = values.voice ?? (process.env.PARLEY_VOICE?.trim() || engine.defaultVoice);
+  const voice = config.voice ?? engine.defaultVoice;
   if (!engine.voices.includes(voice)) {
     console.error(
       `parley say: unknown voice '${voice}' (choose from ${engine.voices.join(', ')})\n\n${USAGE}`,
@@ -71,14 +79,11 @@ export async function run(argv: string[]): Promise<number> {
 function checkArgs(
   text: string,
   out: string | undefined,
-  engine: string,
   rate: number,
   rateArg: string | undefined,
 ): string | undefined {
   if (!text) return 'no text to say';
   if (!out) return 'missing -o OUT.wav';
-  if (!engineNames('tts').includes(engine))
-    return `unknown synthesizer '${engine}' (choose from ${engineNames('tts').join(', ')})`;
   if (!Number.isFinite(rate) || rate <= 0) return `--rate must be a positive number, got '${rateArg}'`;
   return undefined;
 }

@@ -6,6 +6,7 @@ import { resample } from '../audio/resampler.js';
 import { readWavFile } from '../audio/wav.js';
 import { createEngine, engineNames } from '../engines/catalog.js';
 import type { RecognizerEngine } from '../engines/engine.js';
+import { resolveRuntimeConfig } from '../runtime/config.js';
 import { DEFAULT_SETTINGS } from '../runtime/runtime.js';
 
 const DEFAULT_CACHE_DIR = '.parley/lm';
@@ -62,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
       wav.sampleRate === SESSION_SAMPLE_RATE
         ? wav.samples
         : resample(wav.samples, wav.sampleRate, SESSION_SAMPLE_RATE);
-    const name = values.stt ?? (process.env.PARLEY_STT?.trim() || 'embedded');
+    const name = resolveRuntimeConfig({ stt: values.stt }).stt;
     // Engines keep models under <dataDir>/lm: the cache folder's parent is the data folder.
     engine = await createEngine('stt', name, {
       ...DEFAULT_SETTINGS,

@@ -6,7 +6,7 @@ import type { CallStore, SessionRecord } from '../store/call-store.js';
 import { bearer, type ApiKeys } from './api-keys.js';
 import { resolveBudget, type SessionBudget } from './budget.js';
 import { ApiError } from './errors.js';
-import type { EngineOffer, SessionEngineChoice } from './runtime-contract.js';
+import type { EngineOffer } from './runtime-contract.js';
 import type { SessionService } from './sessions.js';
 import { buildTranscript } from './transcript.js';
 
@@ -24,7 +24,7 @@ export interface RouteDeps {
   rateLimit: { max: number; timeWindowMs: number };
   /** Agents served, by name, with their one-line descriptions. */
   agents: { name: string; description: string }[];
-  /** Engines sessions may choose (undefined: only the defaults, no choice). */
+  /** Engines sessions may choose, for listing (the session service checks a choice). */
   offers: () => Promise<EngineOffer | undefined>;
 }
 
@@ -133,7 +133,7 @@ export async function registerSessionRoutes(app: FastifyInstance, deps: RouteDep
       const body = parse(createBody, request.body ?? {}, 'body');
       const resolved = resolveBudget(deps.limits, body.budget);
       if ('error' in resolved) throw new ApiError(400, 'budget_exceeds_limit', resolved.error);
-      const engines = body.engines ? await checkEngines(body.engines) : undefined;
+      const { engines } = body;
       const created = await deps.sessions.create({
         ownerKey: request.ownerKey,
         agent: body.agent ?? deps.defaultAgent,
@@ -154,31 +154,6 @@ export async function registerSessionRoutes(app: FastifyInstance, deps: RouteDep
       });
     },
   );
-
-  /** Every name must be one the server offers; the error lists them. */
-  const checkEngines = async (choice: SessionEngineChoice): Promise<SessionEngineChoice> => {
-    const offer = await deps.offers();
-    const allowed = (kind: 'stt' | 'tts' | 'brain' | 'voices') => (offer ? offer[kind] : []);
-    for (const kind of ['stt', 'tts', 'brain'] as const) {
-      const name = choice[kind];
-      if (name !== undefined && !allowed(kind).includes(name))
-        throw new ApiError(
-          400,
-          'unknown_engine',
-          `${kind} engine '${name}' is not offered here; choose one of: ${allowed(kind).join(', ') || '(no choice)'}`,
-        );
-    }
-    // Voices are checked against the chosen synthesizer when the session starts; the default one's here.
-    if (choice.voice !== undefined && (choice.tts === undefined || choice.tts === offer?.defaults.tts)) {
-      if (!allowed('voices').includes(choice.voice))
-        throw new ApiError(
-          400,
-          'unknown_voice',
-          `voice '${choice.voice}' is not offered here; choose one of: ${allowed('voices').join(', ')}`,
-        );
-    }
-    return choice;
-  };
 
   app.get('/v1/agents', routeOpts, async () => ({ agents: deps.agents, default: deps.defaultAgent }));
 

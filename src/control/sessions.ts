@@ -16,7 +16,7 @@ import type { CallStore } from '../store/call-store.js';
 import { BudgetGuard, type SessionBudget } from './budget.js';
 import { ApiError } from './errors.js';
 import { SessionRecorder } from './recorder.js';
-import type { ControlRuntime, SessionEngineChoice } from './runtime-contract.js';
+import { type ControlRuntime, EngineChoiceError, type SessionEngineChoice } from './runtime-contract.js';
 import { TokenError, type TokenIssuer } from './tokens.js';
 
 export interface ControlLogger {
@@ -26,7 +26,7 @@ export interface ControlLogger {
 }
 
 export interface SessionServiceDeps {
-  runtime: Pick<ControlRuntime, 'createSession'>;
+  runtime: Pick<ControlRuntime, 'createSession' | 'checkChoice'>;
   store: CallStore;
   metrics: ParleyMetrics;
   tokens: TokenIssuer;
@@ -50,7 +50,7 @@ export interface CreateRequest {
   agent: string;
   budget: SessionBudget;
   options: Partial<SessionOptions>;
-  /** Engines by name, already checked against what the runtime offers. */
+  /** Engines by name among those the runtime offers. */
   engines?: SessionEngineChoice;
 }
 
@@ -103,6 +103,16 @@ export class SessionService {
         'unknown_agent',
         `unknown agent '${req.agent}'; known: ${[...deps.agents.keys()].join(', ')}`,
       );
+    }
+    if (req.engines) {
+      // A choice the runtime does not offer is the caller's mistake: 400, and nothing is recorded.
+      try {
+        await deps.runtime.checkChoice?.(req.engines);
+      } catch (err) {
+        if (err instanceof EngineChoiceError)
+          throw new ApiError(400, err.code, `${err.detail}; choose one of: ${err.allowed.join(', ')}`);
+        throw err;
+      }
     }
     if (this.live.size + this.pending >= deps.maxActiveSessions) {
       throw new ApiError(

@@ -47,6 +47,14 @@ const FLAG: Record<keyof RuntimeConfig, string> = {
   brain: '--brain',
 };
 
+/**
+ * The agent reference alone (flag > PARLEY_AGENT > 'package-tracker'). Commands load the agent
+ * module before the rest is checked, so engines it registers are known by then.
+ */
+export function resolveAgentRef(flag: string | undefined, env: Env = process.env): string {
+  return flag ?? (env[CONFIG_ENV.agent]?.trim() || 'package-tracker');
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -80,7 +88,7 @@ export function resolveRuntimeConfig(flags: ConfigFlags, env: Env = process.env)
     dataDir: dataDir?.value ?? '.parley',
     ...(voice ? { voice: voice.value } : {}),
     lm: oneOf('lm', ['domain', 'generic'], 'domain') as 'domain' | 'generic',
-    agent: pick('agent')?.value ?? 'package-tracker',
+    agent: resolveAgentRef(flags.agent, env),
     stt: engine('stt', 'embedded'),
     tts: engine('tts', 'embedded'),
     brain: engine('brain', env.PARLEY_LLM_BASE_URL?.trim() ? 'openai' : 'agent'),

@@ -88,7 +88,21 @@ export interface Runtime {
   warm?(): Promise<void>;
   /** Engine names sessions may choose; loads the default synthesizer to list its voices. */
   offers?(): Promise<EngineOffer>;
+  /** Throws EngineChoiceError when `choice` names an engine or voice this runtime does not offer. */
+  checkChoice?(choice: SessionEngineChoice): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A session asked for an engine or a voice the runtime does not offer; `allowed` lists what it does. */
+export class EngineChoiceError extends EngineError {
+  constructor(
+    readonly code: 'unknown_engine' | 'unknown_voice',
+    readonly detail: string,
+    readonly allowed: readonly string[],
+  ) {
+    super('runtime', detail, `choose one of: ${allowed.join(', ')}`);
+    this.name = 'EngineChoiceError';
+  }
 }
 
 /** Defaults of `RuntimeOptions.settings`; `env` defaults to `process.env`. */
@@ -157,14 +171,25 @@ class EngineRuntime implements Runtime {
     return this.agent;
   }
 
-  private checkChoice(kind: Exclude<EngineKind, 'vad'>, name: string | undefined): void {
-    if (name === undefined || name === this.defaults[kind]) return;
-    const offered = this.offered(kind);
-    if (!offered.includes(name)) {
-      throw new EngineError(
-        'runtime',
-        `${kind} engine '${name}' is not offered here`,
-        `choose one of: ${offered.join(', ')}`,
+  async checkChoice(choice: SessionEngineChoice): Promise<void> {
+    for (const kind of ['stt', 'tts', 'brain'] as const) {
+      const name = choice[kind];
+      if (name === undefined || name === this.defaults[kind]) continue;
+      const offered = this.offered(kind);
+      if (!offered.includes(name))
+        throw new EngineChoiceError(
+          'unknown_engine',
+          `${kind} engine '${name}' is not offered here`,
+          offered,
+        );
+    }
+    if (choice.voice === undefined) return;
+    const tts = await this.engine('tts', choice.tts);
+    if (!tts.voices.includes(choice.voice)) {
+      throw new EngineChoiceError(
+        'unknown_voice',
+        `voice '${choice.voice}' is not a voice of the ${tts.name} synthesizer`,
+        tts.voices,
       );
     }
   }
@@ -210,9 +235,7 @@ class EngineRuntime implements Runtime {
   async createSession(o: CreateSessionOptions = {}): Promise<SessionApi> {
     if (this.closed) throw new EngineError('runtime', 'the runtime is closed');
     const choice = o.engines ?? {};
-    this.checkChoice('stt', choice.stt);
-    this.checkChoice('tts', choice.tts);
-    this.checkChoice('brain', choice.brain);
+    await this.checkChoice(choice);
     const agent = o.agent ?? (await this.defaultAgent());
     const id = o.id ?? randomUUID();
     const clock = o.clock ?? new SystemClock();
@@ -269,8 +292,9 @@ class EngineRuntime implements Runtime {
 }
 
 /**
- * The session's voice if it chose one (it must exist); else the voice the operator configured
- * (flag or environment); else the agent's preference if the engine has it; else the engine's default.
+ * The session's voice if it chose one (checked by `checkChoice`); else the voice the operator
+ * configured (flag or environment); else the agent's preference if the engine has it; else the
+ * engine's default.
  */
 function voiceFor(
   engine: EngineOf['tts'],
@@ -278,16 +302,7 @@ function voiceFor(
   configured: string | undefined,
   agent: AgentDefinition,
 ): string {
-  if (chosen !== undefined) {
-    if (!engine.voices.includes(chosen)) {
-      throw new EngineError(
-        'runtime',
-        `voice '${chosen}' is not a voice of the ${engine.name} synthesizer`,
-        `choose one of: ${engine.voices.join(', ')}`,
-      );
-    }
-    return chosen;
-  }
+  if (chosen !== undefined) return chosen;
   if (configured !== undefined) return configured;
   if (agent.voice !== undefined && engine.voices.includes(agent.voice)) return agent.voice;
   return engine.defaultVoice;

@@ -14,7 +14,12 @@ import type { EngineSettings } from '../engines/engine.js';
 import { createRuntime, type EngineRef } from '../runtime/runtime.js';
 import { scriptedEngines } from './scripted-engines.js';
 import { createToolGateway, type ToolGateway } from '../tools/gateway.js';
-import type { ControlRuntime, ControlSessionRequest, EngineOffer } from '../control/runtime-contract.js';
+import type {
+  ControlRuntime,
+  ControlSessionRequest,
+  EngineOffer,
+  SessionEngineChoice,
+} from '../control/runtime-contract.js';
 
 export class DrivenSession implements SessionApi {
   state: SessionState = 'listening';
@@ -201,6 +206,10 @@ export class ScriptedRuntime implements ControlRuntime {
 
   offers(): Promise<EngineOffer> {
     return this.runtime.offers?.() as Promise<EngineOffer>;
+  }
+
+  checkChoice(choice: SessionEngineChoice): Promise<void> {
+    return this.runtime.checkChoice?.(choice) ?? Promise.resolve();
   }
 
   close(): Promise<void> {

@@ -30,7 +30,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 /** Tool messages are read with the runtime's own reader, so the two never disagree on the format. */
 export { readToolResult as readToolMessage } from '../../index.js';
 
-function callArgs(call: ToolCallRequest): Record<string, unknown> {
+/** A proposed call's arguments as an object ({} when they are not one). */
+export function callArgs(call: ToolCallRequest): Record<string, unknown> {
   try {
     const args: unknown = JSON.parse(call.arguments);
     return isRecord(args) ? args : {};
@@ -39,7 +40,8 @@ function callArgs(call: ToolCallRequest): Record<string, unknown> {
   }
 }
 
-function findCall(
+/** The call `callId` answers (the latest call when no id was given), searched back from `before`. */
+export function findCall(
   messages: ChatMessage[],
   before: number,
   callId: string | undefined,
@@ -86,7 +88,8 @@ function pendingConfirmation(messages: ChatMessage[], userIndex: number): ToolCa
   return undefined;
 }
 
-function lastAssistantText(messages: ChatMessage[], before: number): string {
+/** What the agent last said before `before`, unless the caller spoke since. */
+export function lastAssistantText(messages: ChatMessage[], before: number): string {
   for (let i = before - 1; i >= 0; i--) {
     const m = messages[i] as ChatMessage;
     if (m.role === 'user') return '';

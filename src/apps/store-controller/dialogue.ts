@@ -6,7 +6,10 @@
  */
 import type { ChatMessage, ToolCallRequest } from '../../index.js';
 import {
+  callArgs,
   decide as decidePackage,
+  findCall,
+  lastAssistantText,
   type Move,
   readToolMessage,
   rememberedOrderNumber,
@@ -36,39 +39,6 @@ import {
 } from './tools.js';
 
 export type { Move } from '../package-tracker/dialogue.js';
-
-function argsOf(call: ToolCallRequest): Record<string, unknown> {
-  try {
-    const args: unknown = JSON.parse(call.arguments);
-    return typeof args === 'object' && args !== null && !Array.isArray(args)
-      ? (args as Record<string, unknown>)
-      : {};
-  } catch {
-    return {};
-  }
-}
-
-function findCall(
-  messages: ChatMessage[],
-  before: number,
-  callId: string | undefined,
-): ToolCallRequest | undefined {
-  for (let i = before - 1; i >= 0; i--) {
-    const calls = messages[i]?.toolCalls;
-    const call = calls?.find((c) => c.id === callId) ?? (callId === undefined ? calls?.[0] : undefined);
-    if (call) return call;
-  }
-  return undefined;
-}
-
-function lastAssistantText(messages: ChatMessage[], before: number): string {
-  for (let i = before - 1; i >= 0; i--) {
-    const m = messages[i] as ChatMessage;
-    if (m.role === 'user') return '';
-    if (m.role === 'assistant' && m.content.trim()) return m.content;
-  }
-  return '';
-}
 
 /** The call the gateway holds for the caller's yes, if that is the last thing that happened. */
 function pendingConfirmation(messages: ChatMessage[], userIndex: number): ToolCallRequest | undefined {
@@ -143,7 +113,7 @@ function eligibilityOf(messages: ChatMessage[], start: number, orderNumber: stri
     const m = messages[i] as ChatMessage;
     if (m.role !== 'tool') continue;
     const c = findCall(messages, i, m.toolCallId);
-    if (c?.name !== RETURN_TOOLS.eligibility || argsOf(c).order_number !== orderNumber) continue;
+    if (c?.name !== RETURN_TOOLS.eligibility || callArgs(c).order_number !== orderNumber) continue;
     const outcome = readToolMessage(m.content);
     if (outcome.status === 'executed') return outcome.result as Eligibility;
   }
@@ -171,7 +141,7 @@ function answerConfirmation(
   text: string,
   heard: StoreUnderstanding,
 ): Move | undefined {
-  const parsed = startReturnArgs.safeParse(argsOf(pending));
+  const parsed = startReturnArgs.safeParse(callArgs(pending));
   if (!parsed.success) return undefined;
   const args: StartReturnArgs = { ...parsed.data };
   const reason = returnReasonIn(text);
@@ -220,7 +190,7 @@ function answerTool(messages: ChatMessage[], toolIndex: number): Move {
   if (!Object.values(RETURN_TOOLS).includes(name as never)) return decidePackage(messages);
   const outcome = readToolMessage(message.content);
   if (outcome.status === 'needs_confirmation' && name === RETURN_TOOLS.start && c) {
-    const parsed = startReturnArgs.safeParse(argsOf(c));
+    const parsed = startReturnArgs.safeParse(callArgs(c));
     if (parsed.success) return { kind: 'say', text: askReturnConfirmation(parsed.data) };
   }
   if (outcome.status !== 'executed' || outcome.result === undefined)
