@@ -165,11 +165,19 @@ export async function createServer(opts: ServerOptions = {}): Promise<ParleyServ
       throw new Error(`default agent '${defaultAgent}' is not configured`);
     const runtime = opts.runtime ?? (await defaultRuntime(dataDir));
     if (!opts.runtime) cleanups.unshift(() => runtime.close());
+    const metrics = new ParleyMetrics();
+    let log: { warn(obj: object, msg: string): void } | undefined;
+    const stopFallbacks = runtime.onEngineFallback?.((event) => {
+      metrics.engineFallbacks.inc({ kind: event.kind, from: event.from, to: event.to });
+      const message = `${event.kind} engine ${event.from} failed; ${event.to} took over`;
+      if (log) log.warn({ engineFallback: event }, message);
+      else process.emitWarning(`${message}: ${event.reason}`);
+    });
+    if (stopFallbacks) cleanups.unshift(stopFallbacks);
     // Language models load before the first call rather than during it.
     for (const agent of agents.values()) await runtime.prepare?.(agent);
     const offers = runtime.offers ? runtime.offers() : Promise.resolve(undefined);
     offers.catch(() => {});
-    const metrics = new ParleyMetrics();
 
     const app = Fastify({
       logger: opts.logger ?? { level: process.env.PARLEY_LOG_LEVEL ?? 'info' },
@@ -177,6 +185,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<ParleyServ
       forceCloseConnections: true,
     });
     installErrorHandlers(app);
+    log = app.log;
     const sessions = new SessionService({
       runtime,
       store,

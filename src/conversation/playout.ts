@@ -2,6 +2,7 @@ import { FRAME_MS, SESSION_SAMPLE_RATE } from '../audio/frame.js';
 import type { AudioFrame } from '../audio/frame.js';
 import { Reframer } from '../audio/reframer.js';
 import type { Clock } from '../clock.js';
+import type { WordTiming } from '../engines/types.js';
 import { words } from './text-for-speech.js';
 
 const FRAME_SAMPLES = (SESSION_SAMPLE_RATE * FRAME_MS) / 1000;
@@ -18,6 +19,8 @@ export class PlayoutClause {
   readonly emissions: Emission[] = [];
   private readonly reframer = new Reframer(FRAME_SAMPLES);
   private lastRealSamples = FRAME_SAMPLES;
+  /** When each word is spoken, if the synthesizer said so (ms from the clause's first sample). */
+  readonly timings: WordTiming[] = [];
   totalSamples = 0;
   ended = false;
   next = 0;
@@ -28,9 +31,10 @@ export class PlayoutClause {
     private readonly wake: () => void,
   ) {}
 
-  /** 16 kHz samples of this clause, as synthesized. */
-  push(samples: Int16Array): void {
+  /** 16 kHz samples of this clause, as synthesized, with the word timings learned alongside. */
+  push(samples: Int16Array, timings?: readonly WordTiming[]): void {
     if (this.ended) return;
+    if (timings) this.timings.push(...timings);
     this.totalSamples += samples.length;
     for (const frame of this.reframer.push(samples)) this.frames.push(frame);
     this.wake();
@@ -69,6 +73,7 @@ export class PlayoutClause {
       heard += fraction * e.samples;
     }
     if (heard >= this.totalSamples - 1) return this.text;
+    if (this.timings.length > 0) return this.heardByTimings((heard * 1000) / SESSION_SAMPLE_RATE);
     // Speech time is spread over the characters; a word counts once its last character played.
     const playedChars = (heard / this.totalSamples) * this.text.length;
     const out: string[] = [];
@@ -80,6 +85,20 @@ export class PlayoutClause {
       else break;
     }
     return out.join(' ');
+  }
+
+  /**
+   * Words whose audio ended by `playedMs`, from the synthesizer's own timings. Its words may be
+   * split differently from the text's ("4219" read as four words, say): the count heard is
+   * scaled to the text's words, never rounding a half-played word up.
+   */
+  private heardByTimings(playedMs: number): string {
+    const textWords = words(this.text);
+    const ended = this.timings.filter((t) => t.endMs <= playedMs + 1e-6).length;
+    // Until synthesis ends more timings may come; counting the text's words keeps the guess low.
+    const total = this.ended ? this.timings.length : Math.max(this.timings.length, textWords.length);
+    const count = Math.min(textWords.length, Math.floor((ended * textWords.length) / total));
+    return textWords.slice(0, count).join(' ');
   }
 }
 

@@ -2,7 +2,14 @@ import type { AudioFrame } from '../audio/frame.js';
 import { SESSION_SAMPLE_RATE } from '../audio/frame.js';
 import { StreamingResampler } from '../audio/resampler.js';
 import type { Clock } from '../clock.js';
-import type { Brain, BrainContext, ChatMessage, Synthesizer, ToolCallRequest } from '../engines/types.js';
+import type {
+  Brain,
+  BrainContext,
+  ChatMessage,
+  Synthesizer,
+  ToolCallRequest,
+  WordTiming,
+} from '../engines/types.js';
 import type { ToolGateway } from '../tools/types.js';
 import type { ToolOutcome, ToolOutcomeStatus } from '../tools/types.js';
 import { ClauseBuffer } from './clause-buffer.js';
@@ -286,17 +293,17 @@ export class Reply {
   private synthesizeAllThenPlay(): void {
     const texts = this.unsynthesized.splice(0);
     this.synthesis = this.synthesis.then(async () => {
-      const rendered: { text: string; chunks: Int16Array[] }[] = [];
+      const rendered: { text: string; chunks: [Int16Array, readonly WordTiming[] | undefined][] }[] = [];
       for (const text of texts) {
-        const chunks: Int16Array[] = [];
-        await this.synthesizeTo(text, false, (samples) => chunks.push(samples));
+        const chunks: [Int16Array, readonly WordTiming[] | undefined][] = [];
+        await this.synthesizeTo(text, false, (samples, timings) => chunks.push([samples, timings]));
         if (this.signal.aborted) return;
         rendered.push({ text, chunks });
       }
       for (const { text, chunks } of rendered) {
         const clause = this.playout.openClause(text);
         this.opened++;
-        for (const c of chunks) clause.push(c);
+        for (const [samples, timings] of chunks) clause.push(samples, timings);
         clause.end();
       }
     });
@@ -327,7 +334,7 @@ export class Reply {
 
   private async synthesizeInto(clause: PlayoutClause, filler: boolean): Promise<void> {
     try {
-      await this.synthesizeTo(clause.text, filler, (samples) => clause.push(samples));
+      await this.synthesizeTo(clause.text, filler, (samples, timings) => clause.push(samples, timings));
     } finally {
       clause.end();
     }
@@ -337,7 +344,7 @@ export class Reply {
   private async synthesizeTo(
     text: string,
     filler: boolean,
-    sink: (samples: Int16Array) => void,
+    sink: (samples: Int16Array, timings?: readonly WordTiming[]) => void,
   ): Promise<void> {
     const { deps } = this;
     if (this.signal.aborted) return;
@@ -352,7 +359,7 @@ export class Reply {
           resampler ??= new StreamingResampler(frame.sampleRate, SESSION_SAMPLE_RATE);
           samples = resampler.process(frame.samples);
         }
-        if (samples.length > 0) sink(samples);
+        if (samples.length > 0 || frame.words) sink(samples, frame.words);
       }
       const tail = resampler?.flush();
       if (tail && tail.length > 0 && !this.signal.aborted) sink(tail);

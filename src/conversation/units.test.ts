@@ -183,6 +183,39 @@ describe('Playout', () => {
     expect(playout.split(1300).heard).toBe('one');
   });
 
+  it('keeps exactly the words played when the synthesizer reports word timings, where the estimate would not', async () => {
+    const clock = new VirtualClock(1000);
+    const playout = new Playout({ clock, emit: () => {} });
+    // A long first word: by characters, 690 ms of 1000 would count "extraordinarily" heard.
+    const clause = playout.openClause('extraordinarily slow words');
+    clause.push(new Int16Array(8000), [{ word: 'extraordinarily', startMs: 0, endMs: 700 }]);
+    clause.push(new Int16Array(8000), [
+      { word: 'slow', startMs: 700, endMs: 850 },
+      { word: 'words', startMs: 850, endMs: 1000 },
+    ]);
+    clause.end();
+    await clock.advance(1000);
+    expect(playout.split(1690).heard).toBe('');
+    expect(playout.split(1690).discarded).toBe('extraordinarily slow words');
+    expect(playout.split(1860).heard).toBe('extraordinarily slow');
+  });
+
+  it('scales timings that split words differently from the text (a number read digit by digit)', async () => {
+    const clock = new VirtualClock(0);
+    const playout = new Playout({ clock, emit: () => {} });
+    const clause = playout.openClause('order 4219 shipped');
+    const digits = ['order', 'four', 'two', 'one', 'nine', 'shipped'];
+    clause.push(
+      new Int16Array(19_200),
+      digits.map((word, i) => ({ word, startMs: i * 200, endMs: (i + 1) * 200 })),
+    );
+    clause.end();
+    await clock.advance(1200);
+    // Three of six spoken words ended: half the text's words, rounded down.
+    expect(playout.split(650).heard).toBe('order');
+    expect(playout.split(1000).heard).toBe('order 4219');
+  });
+
   it('plays a bridging phrase ahead of clauses that have not started', async () => {
     const clock = new VirtualClock();
     const order: string[] = [];

@@ -7,40 +7,49 @@ import { registerEngine } from './registry.js';
 registerEngine(
   'vad',
   'silero',
-  async (s) => (await import('./silero/engine.js')).sileroVadEngine(s),
+  async (s, p) => (await import('./silero/engine.js')).sileroVadEngine(s, p),
   'Silero v5 on onnxruntime-node (offline)',
 );
 registerEngine(
   'stt',
   'embedded',
-  async (s) => (await import('./pocketsphinx/engine.js')).pocketsphinxEngine(s),
+  async (s, p) => (await import('./pocketsphinx/engine.js')).pocketsphinxEngine(s, p),
   "pocketsphinx with the agent's domain language model (offline)",
 );
 registerEngine(
   'tts',
   'embedded',
-  async (s) => (await import('./embedded-voices.js')).embeddedVoicesEngine(s),
+  async (s, p) => (await import('./embedded-voices.js')).embeddedVoicesEngine(s, p),
   'flite voices slt, rms, awb, kal16 and espeak-ng (offline)',
 );
 registerEngine(
   'brain',
   'agent',
-  async (s) => (await import('./agent-brain.js')).agentBrainEngine(s),
+  async (s, p) => (await import('./agent-brain.js')).agentBrainEngine(s, p),
   "the agent's own embedded dialogue engine (offline)",
 );
 registerEngine(
   'brain',
   'openai',
-  async (s) => (await import('./openai/engine.js')).openAiBrainEngine(s),
+  async (s, p) => (await import('./openai/engine.js')).openAiBrainEngine(s, p),
   'an OpenAI-compatible chat-completions server (PARLEY_LLM_BASE_URL, PARLEY_LLM_MODEL, PARLEY_LLM_API_KEY)',
   { available: ({ env }) => Boolean(env.PARLEY_LLM_BASE_URL?.trim()) },
 );
 
+export {
+  type ChainOptions,
+  chainEngines,
+  DEFAULT_RETRY_PRIMARY_AFTER_MS,
+  describeFailure,
+} from './fallback/index.js';
 export {
   createEngine,
   describeEngines,
   type EngineRegistrationOptions,
   engineNames,
   isEngineAvailable,
+  isEngineSpecKnown,
+  type EngineSpec,
+  parseEngineSpec,
   registerEngine,
 } from './registry.js';

@@ -23,10 +23,24 @@ export interface EngineSettings {
   env: Readonly<Record<string, string | undefined>>;
 }
 
+/** An engine of a fallback chain failed and the next one took over. */
+export interface EngineFallbackEvent {
+  kind: EngineKind;
+  /** The engine that failed and the one taking over (their specs). */
+  from: string;
+  to: string;
+  /** Why, without secrets (engine errors never carry keys). */
+  reason: string;
+  /** When it happened in a session. */
+  sessionId?: string;
+}
+
 /** Per-session context for the parts an engine makes. */
 export interface SessionEngineContext {
   sessionId: string;
   clock: Clock;
+  /** Where a fallback chain reports a handover (the runtime logs and counts it). */
+  report?(event: EngineFallbackEvent): void;
 }
 
 /** What a recognizer should expect: the agent's phrases (a domain model where the engine builds one). */
@@ -101,5 +115,14 @@ export interface EngineOf {
   brain: BrainEngine;
 }
 
-/** Makes an engine from settings; called once per runtime and name. */
-export type EngineFactory<K extends EngineKind> = (settings: EngineSettings) => Promise<EngineOf[K]>;
+/**
+ * Parameters written after the engine's name, `name:key=value,key=value` (the latency simulator's
+ * `sim:ttftMs=450,tps=40`, say). Empty when the name has none.
+ */
+export type EngineParams = Readonly<Record<string, string>>;
+
+/** Makes an engine from settings; called once per runtime and full name (parameters included). */
+export type EngineFactory<K extends EngineKind> = (
+  settings: EngineSettings,
+  params: EngineParams,
+) => Promise<EngineOf[K]>;

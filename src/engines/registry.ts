@@ -3,6 +3,9 @@
  * and the sessions API choose engines by these names. Users add their own with `registerEngine`.
  */
 import type { EngineFactory, EngineKind, EngineOf, EngineSettings } from './engine.js';
+import { parseEngineSpec } from './engine-spec.js';
+
+export { type EngineSpec, parseEngineSpec } from './engine-spec.js';
 import { EngineError } from './types.js';
 
 interface Registration<K extends EngineKind> {
@@ -53,6 +56,15 @@ export function isEngineAvailable(
   return registration !== undefined && (registration.available?.(settings) ?? true);
 }
 
+/** Whether every engine of a spec (`name`, `name:params` or a chain) is registered for `kind`. */
+export function isEngineSpecKnown(kind: EngineKind, spec: string): boolean {
+  try {
+    return parseEngineSpec(spec).every((part) => registry[kind].has(part.name));
+  } catch {
+    return false;
+  }
+}
+
 /** Registered names for `kind`, in registration order. */
 export function engineNames(kind: EngineKind): string[] {
   return [...registry[kind].keys()];
@@ -63,19 +75,27 @@ export function describeEngines(kind: EngineKind): { name: string; description: 
   return [...registry[kind].entries()].map(([name, r]) => ({ name, description: r.description }));
 }
 
-/** Creates the engine `name` of `kind`; an unknown name is an error naming the known ones. */
+/**
+ * Creates one engine of `kind` from its name and parameters (`name` or `name:key=value,...`; a
+ * chain is the runtime's business); an unknown name is an error naming the known ones.
+ */
 export async function createEngine<K extends EngineKind>(
   kind: K,
-  name: string,
+  spec: string,
   settings: EngineSettings,
 ): Promise<EngineOf[K]> {
-  const registration = (registry[kind] as Map<string, Registration<K>>).get(name);
+  const parts = parseEngineSpec(spec);
+  const part = parts[0];
+  if (!part || parts.length > 1) {
+    throw new EngineError('runtime', `'${spec}' names ${parts.length} engines; createEngine makes one`);
+  }
+  const registration = (registry[kind] as Map<string, Registration<K>>).get(part.name);
   if (!registration) {
     throw new EngineError(
       'runtime',
-      `unknown ${kind} engine '${name}'`,
+      `unknown ${kind} engine '${part.name}'`,
       `use one of: ${engineNames(kind).join(', ') || '(none registered)'}`,
     );
   }
-  return registration.create(settings);
+  return registration.create(settings, part.params);
 }

@@ -92,12 +92,28 @@ export interface Brain {
   respond(ctx: BrainContext, signal: AbortSignal): AsyncIterable<BrainDelta>;
 }
 
+/** A spoken word and when it is heard, in ms from the start of its clause's audio. */
+export interface WordTiming {
+  word: string;
+  startMs: number;
+  endMs: number;
+}
+
+/**
+ * A synthesizer's frame. Engines that know when each word is spoken (ElevenLabs alignment,
+ * Cartesia timestamps) attach the timings they learned with this frame, so the history after a
+ * barge-in keeps exactly the words that were played; without them it is estimated.
+ */
+export interface SpeechFrame extends AudioFrame {
+  readonly words?: readonly WordTiming[];
+}
+
 export interface Synthesizer {
   /** Rate of the frames `synthesize` yields. */
   readonly sampleRate: number;
   readonly voice: string;
   /** Audio as it is made; frames' startMs are relative to the start of this text. */
-  synthesize(text: string, signal: AbortSignal): AsyncIterable<AudioFrame>;
+  synthesize(text: string, signal: AbortSignal): AsyncIterable<SpeechFrame>;
   close?(): Promise<void>;
 }
 

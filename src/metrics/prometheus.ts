@@ -17,6 +17,7 @@ export class ParleyMetrics {
   readonly interruptions: Counter;
   readonly toolCalls: Counter<'tool' | 'outcome'>;
   readonly engineErrors: Counter;
+  readonly engineFallbacks: Counter<'kind' | 'from' | 'to'>;
   readonly costUsd: Counter;
   readonly sttAudioSeconds: Counter;
   readonly brainTokens: Counter<'direction'>;
@@ -60,6 +61,12 @@ export class ParleyMetrics {
     this.engineErrors = new Counter({
       name: 'parley_engine_errors_total',
       help: 'Errors reported by sessions (engines, bad frames)',
+      registers,
+    });
+    this.engineFallbacks = new Counter({
+      name: 'parley_engine_fallbacks_total',
+      help: 'Handovers of a fallback chain: an engine failed and the next took over',
+      labelNames: ['kind', 'from', 'to'],
       registers,
     });
     this.costUsd = new Counter({ name: 'parley_cost_usd_total', help: 'Priced usage, USD', registers });

@@ -37,6 +37,14 @@ describe('runtime configuration', () => {
     expect(resolveRuntimeConfig({}, { ...env, PARLEY_BRAIN: 'agent' }).brain).toBe('agent');
   });
 
+  it('takes a fallback chain of known engines, and names the link that is not one', () => {
+    expect(resolveRuntimeConfig({}, { PARLEY_TTS: 'embedded, embedded' }).tts).toBe('embedded, embedded');
+    expect(() => resolveRuntimeConfig({}, { PARLEY_STT: 'embedded,whisper' })).toThrow(
+      /PARLEY_STT 'embedded,whisper' is not allowed.*fallback chain/,
+    );
+    expect(() => resolveRuntimeConfig({ stt: 'embedded,' }, {})).toThrow(/--stt/);
+  });
+
   it('names where a bad value came from and what is allowed', () => {
     expect(() => resolveRuntimeConfig({}, { PARLEY_LM: 'huge' })).toThrow(
       "PARLEY_LM 'huge' is not allowed; use one of: domain, generic",

@@ -2,7 +2,7 @@
  * The runtime's configuration, with one precedence everywhere: command-line flag, then
  * environment variable, then default. An unknown value is an error naming the allowed ones.
  */
-import { engineNames } from '../engines/catalog.js';
+import { engineNames, isEngineSpecKnown } from '../engines/catalog.js';
 import type { EngineKind } from '../engines/engine.js';
 import type { Agent, AgentDefinition } from '../agent.js';
 import { createWarmRuntime, type Runtime } from './runtime.js';
@@ -16,9 +16,9 @@ export interface RuntimeConfig {
   lm: 'domain' | 'generic';
   /** The agent, by built-in name or module path. Flag --agent, env PARLEY_AGENT, default 'package-tracker'. */
   agent: string;
-  /** Speech recognizer engine. Flag --stt, env PARLEY_STT, default 'embedded'. */
+  /** Speech recognizer engine or fallback chain ('deepgram,embedded'). Flag --stt, env PARLEY_STT, default 'embedded'. */
   stt: string;
-  /** Speech synthesizer engine. Flag --tts, env PARLEY_TTS, default 'embedded'. */
+  /** Speech synthesizer engine or fallback chain ('elevenlabs,embedded'). Flag --tts, env PARLEY_TTS, default 'embedded'. */
   tts: string;
   /** Brain engine. Flag --brain, env PARLEY_BRAIN; default 'openai' when PARLEY_LLM_BASE_URL is set, else 'agent'. */
   brain: string;
@@ -79,8 +79,17 @@ export function resolveRuntimeConfig(flags: ConfigFlags, env: Env = process.env)
     }
     return chosen.value;
   };
-  const engine = (key: Exclude<EngineKind, 'vad'>, fallback: string) =>
-    oneOf(key, engineNames(key), fallback);
+  // A name, a name with parameters (`sim:ttftMs=450`) or a fallback chain (`deepgram,embedded`).
+  const engine = (key: Exclude<EngineKind, 'vad'>, fallback: string): string => {
+    const chosen = pick(key);
+    if (!chosen) return fallback;
+    if (!isEngineSpecKnown(key, chosen.value)) {
+      throw new ConfigError(
+        `${chosen.from} '${chosen.value}' is not allowed; use one of: ${engineNames(key).join(', ')}, or several separated by commas (a fallback chain)`,
+      );
+    }
+    return chosen.value;
+  };
   const voice = pick('voice');
   const dataDir = pick('dataDir');
   if (dataDir && dataDir.value.trim() === '') throw new ConfigError(`${dataDir.from} must not be empty`);

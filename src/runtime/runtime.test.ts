@@ -6,12 +6,12 @@ import { z } from 'zod';
 import { defineAgent } from '../agent.js';
 import { VirtualClock } from '../clock.js';
 import type { SessionEvent } from '../conversation/events.js';
-import type { BrainEngine } from '../engines/engine.js';
+import type { BrainEngine, EngineFallbackEvent } from '../engines/engine.js';
 import { registerEngine } from '../engines/registry.js';
 import { concat, silence, sine, splitFrames } from '../audio/signals.js';
 import { scriptedEngines } from '../testing/index.js';
 import { defineTool } from '../tools/define.js';
-import type { Brain, BrainDelta } from '../engines/types.js';
+import { type Brain, type BrainDelta, EngineError } from '../engines/types.js';
 import { createRuntime } from './runtime.js';
 
 /** A brain that looks the day up, then reads the result: what a user's embedded brain does. */
@@ -81,6 +81,33 @@ describe('createRuntime', () => {
     expect(events).toContainEqual(
       expect.objectContaining({ type: 'tool_executed', name: 'get_opening_hours', status: 'executed' }),
     );
+    expect(events).toContainEqual(expect.objectContaining({ type: 'reply_done', text: 'We close at 5 pm.' }));
+    await runtime.close();
+  });
+
+  it('answers the turn through a fallback chain when the first recognizer refuses the session, and reports the handover', async () => {
+    const base = scriptedEngines({ script: ['when are you open on saturday'] });
+    const refusing = {
+      name: 'cloud-stt',
+      async createRecognizer(): Promise<never> {
+        throw new EngineError('cloud-stt', 'HTTP 401: invalid API key', 'check CLOUD_STT_API_KEY');
+      },
+    };
+    const runtime = createRuntime({
+      engines: { ...base, stt: [refusing, base.stt] },
+      agent: shop,
+      settings: { env: {}, dataDir },
+    });
+    const handovers: EngineFallbackEvent[] = [];
+    runtime.onEngineFallback?.((e) => handovers.push(e));
+    const clock = new VirtualClock();
+    const session = await runtime.createSession({ clock, options: { idleCheckInMs: 0 } });
+    expect((await runtime.offers?.())?.defaults.stt).toBe('cloud-stt,scripted');
+    expect(handovers).toEqual([
+      expect.objectContaining({ kind: 'stt', from: 'cloud-stt', to: 'scripted', sessionId: session.id }),
+    ]);
+    expect(handovers[0]?.reason).toContain('HTTP 401');
+    const events = await talk(session, clock);
     expect(events).toContainEqual(expect.objectContaining({ type: 'reply_done', text: 'We close at 5 pm.' }));
     await runtime.close();
   });

@@ -9,8 +9,24 @@ import { type Clock, SystemClock } from '../clock.js';
 import type { SessionApi } from '../conversation/api.js';
 import type { SessionOptions } from '../conversation/options.js';
 import { Session } from '../conversation/session.js';
-import { createEngine, isEngineAvailable, engineNames as registeredNames } from '../engines/catalog.js';
-import type { EngineKind, EngineOf, EngineSettings, SessionEngineContext } from '../engines/engine.js';
+import {
+  type ChainOptions,
+  chainEngines,
+  createEngine,
+  DEFAULT_RETRY_PRIMARY_AFTER_MS,
+  describeFailure,
+  type EngineSpec,
+  isEngineAvailable,
+  parseEngineSpec,
+  engineNames as registeredNames,
+} from '../engines/catalog.js';
+import type {
+  EngineFallbackEvent,
+  EngineKind,
+  EngineOf,
+  EngineSettings,
+  SessionEngineContext,
+} from '../engines/engine.js';
 import { type Brain, EngineError, type Synthesizer } from '../engines/types.js';
 import { createToolGateway } from '../tools/gateway.js';
 import type { AuditSink } from '../tools/types.js';
@@ -19,12 +35,15 @@ import { agentDataDir } from './agent-data.js';
 /** An engine by registered name, or an engine object of the caller's own. */
 export type EngineRef<K extends EngineKind> = string | EngineOf[K];
 
-/** Which engine of each kind a runtime uses by default. */
+/**
+ * Which engine of each kind a runtime uses by default. A list (or a comma-separated spec) is a
+ * fallback chain: the first engine that works serves, the next takes over when it fails.
+ */
 export interface RuntimeEngines {
   vad?: EngineRef<'vad'>;
-  stt?: EngineRef<'stt'>;
-  tts?: EngineRef<'tts'>;
-  brain?: EngineRef<'brain'>;
+  stt?: EngineRef<'stt'> | EngineRef<'stt'>[];
+  tts?: EngineRef<'tts'> | EngineRef<'tts'>[];
+  brain?: EngineRef<'brain'> | EngineRef<'brain'>[];
 }
 
 /** A session's own choice among the engines the runtime offers, by name. */
@@ -48,6 +67,8 @@ export interface RuntimeOptions {
    * engine objects given in `engines`.
    */
   offer?: Partial<Record<Exclude<EngineKind, 'vad'>, string[]>>;
+  /** After a fallback chain hands over, a session stays on the fallback this long before retrying the failed engine. Default 30000 ms. */
+  retryPrimaryAfterMs?: number;
 }
 
 export interface CreateSessionOptions {
@@ -90,6 +111,11 @@ export interface Runtime {
   offers?(): Promise<EngineOffer>;
   /** Throws EngineChoiceError when `choice` names an engine or voice this runtime does not offer. */
   checkChoice?(choice: SessionEngineChoice): Promise<void>;
+  /**
+   * Hears every handover of a fallback chain (an engine failed, the next took over); returns the
+   * unsubscribe. With no listener, handovers are process warnings.
+   */
+  onEngineFallback?(listener: (event: EngineFallbackEvent) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -117,6 +143,7 @@ class EngineRuntime implements Runtime {
   private readonly given = new Map<string, EngineOf[EngineKind]>();
   private readonly defaults: Record<EngineKind, string>;
   private readonly sessions = new Set<SessionApi>();
+  private readonly fallbackListeners = new Set<(event: EngineFallbackEvent) => void>();
   private agent: Promise<AgentDefinition> | undefined;
   private closed = false;
 
@@ -125,8 +152,10 @@ class EngineRuntime implements Runtime {
     private readonly settings: EngineSettings,
     private readonly agentSource: Agent | AgentDefinition | undefined,
     private readonly offer: RuntimeOptions['offer'],
+    private readonly retryPrimaryAfterMs: number,
   ) {
-    const name = <K extends EngineKind>(kind: K, ref: EngineRef<K>): string => {
+    const name = <K extends EngineKind>(kind: K, ref: EngineRef<K> | EngineRef<K>[]): string => {
+      if (Array.isArray(ref)) return ref.map((r) => name(kind, r)).join(',');
       if (typeof ref === 'string') return ref;
       this.given.set(`${kind}:${ref.name}`, ref);
       return ref.name;
@@ -146,11 +175,61 @@ class EngineRuntime implements Runtime {
     if (given) return Promise.resolve(given as EngineOf[K]);
     let engine = this.loaded.get(key) as Promise<EngineOf[K]> | undefined;
     if (!engine) {
-      engine = createEngine(kind, name, this.settings);
+      engine = this.make(kind, name);
       engine.catch(() => this.loaded.delete(key));
       this.loaded.set(key, engine as Promise<EngineOf[EngineKind]>);
     }
     return engine;
+  }
+
+  private async make<K extends EngineKind>(kind: K, spec: string): Promise<EngineOf[K]> {
+    const parts = parseEngineSpec(spec);
+    if (parts.length === 1) return createEngine(kind, spec, this.settings);
+    return this.chain(kind, parts);
+  }
+
+  /** A fallback chain; links that cannot even be created (no key, say) are left out, with a report. */
+  private async chain<K extends EngineKind>(kind: K, parts: EngineSpec[]): Promise<EngineOf[K]> {
+    if (kind === 'vad') throw new EngineError('runtime', 'VAD engines do not form fallback chains');
+    const made = await Promise.allSettled(parts.map((p) => this.engine(kind, p.text)));
+    const engines: EngineOf[K][] = [];
+    made.forEach((result, i) => {
+      if (result.status === 'fulfilled') {
+        engines.push(result.value);
+        return;
+      }
+      const next = parts.slice(i + 1).find((_, j) => made[i + 1 + j]?.status === 'fulfilled');
+      if (next) {
+        this.emitFallback({
+          kind,
+          from: (parts[i] as EngineSpec).text,
+          to: next.text,
+          reason: describeFailure(result.reason),
+        });
+      }
+    });
+    const firstFailure = made.find((r) => r.status === 'rejected');
+    if (engines.length === 0) throw (firstFailure as PromiseRejectedResult).reason;
+    const opts: ChainOptions = {
+      retryPrimaryAfterMs: this.retryPrimaryAfterMs,
+      report: (event) => this.emitFallback(event),
+    };
+    return chainEngines(kind, engines, opts);
+  }
+
+  onEngineFallback(listener: (event: EngineFallbackEvent) => void): () => void {
+    this.fallbackListeners.add(listener);
+    return () => this.fallbackListeners.delete(listener);
+  }
+
+  private emitFallback(event: EngineFallbackEvent): void {
+    if (this.fallbackListeners.size === 0) {
+      process.emitWarning(
+        `${event.kind} engine ${event.from} failed, ${event.to} took over: ${event.reason}`,
+      );
+      return;
+    }
+    for (const listener of this.fallbackListeners) listener(event);
   }
 
   private defaultAgent(): Promise<AgentDefinition> {
@@ -176,7 +255,10 @@ class EngineRuntime implements Runtime {
       const name = choice[kind];
       if (name === undefined || name === this.defaults[kind]) continue;
       const offered = this.offered(kind);
-      if (!offered.includes(name))
+      // A chain of offered engines is offered too.
+      const offeredNames = new Set(offered.flatMap((o) => specNames(o)));
+      const parts = specNames(name);
+      if (!offered.includes(name) && (parts.length === 0 || !parts.every((p) => offeredNames.has(p))))
         throw new EngineChoiceError(
           'unknown_engine',
           `${kind} engine '${name}' is not offered here`,
@@ -239,7 +321,11 @@ class EngineRuntime implements Runtime {
     const agent = o.agent ?? (await this.defaultAgent());
     const id = o.id ?? randomUUID();
     const clock = o.clock ?? new SystemClock();
-    const ctx: SessionEngineContext = { sessionId: id, clock };
+    const ctx: SessionEngineContext = {
+      sessionId: id,
+      clock,
+      report: (event) => this.emitFallback({ ...event, sessionId: id }),
+    };
     const [vadEngine, sttEngine, ttsEngine, brainEngine] = await Promise.all([
       this.engine('vad'),
       this.engine('stt', choice.stt),
@@ -291,6 +377,15 @@ class EngineRuntime implements Runtime {
   }
 }
 
+/** Engine names of a spec without parameters (a chain's links); empty when it does not parse. */
+function specNames(spec: string): string[] {
+  try {
+    return parseEngineSpec(spec).map((p) => (Object.keys(p.params).length === 0 ? p.name : p.text));
+  } catch {
+    return [];
+  }
+}
+
 /**
  * The session's voice if it chose one (checked by `checkChoice`); else the voice the operator
  * configured (flag or environment); else the agent's preference if the engine has it; else the
@@ -320,7 +415,13 @@ export function createRuntime(opts: RuntimeOptions = {}): Runtime {
     tts: opts.engines?.tts ?? 'embedded',
     brain: opts.engines?.brain ?? (settings.env.PARLEY_LLM_BASE_URL?.trim() ? 'openai' : 'agent'),
   };
-  return new EngineRuntime(engines, settings, opts.agent, opts.offer);
+  return new EngineRuntime(
+    engines,
+    settings,
+    opts.agent,
+    opts.offer,
+    opts.retryPrimaryAfterMs ?? DEFAULT_RETRY_PRIMARY_AFTER_MS,
+  );
 }
 
 /** `createRuntime`, then its default engines loaded: a broken install or a missing setting fails here, with its fix. */
