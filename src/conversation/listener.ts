@@ -25,6 +25,8 @@ export interface ListenerHooks {
 /** Recognition of one user turn: its audio, partials and, at commit, its final transcript. */
 export class TurnRecognition {
   audioMs = 0;
+  /** The recognizer failed to give this turn a transcript (not: the caller said nothing). */
+  failed = false;
   private readonly stable = new StablePrefix();
   private finished = false;
 
@@ -56,6 +58,7 @@ export class TurnRecognition {
     try {
       return (await this.finish()).text.trim();
     } catch (err) {
+      this.failed = true;
       this.onError(`recognizer: ${(err as Error).message}`);
       return '';
     }

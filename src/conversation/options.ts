@@ -25,6 +25,11 @@ export interface SessionOptions {
   /** Default "Are you still there?" */
   idleCheckInText: string;
   /**
+   * Said once when the caller spoke but no recognizer could transcribe it (every engine of the
+   * chain failed), so the caller knows to repeat. Default "Sorry, I missed that. Could you say it again?"
+   */
+  missedTurnText: string;
+  /**
    * 'streaming' synthesizes clause N+1 while clause N plays; 'sequential' is the batch baseline
    * (full brain reply, then all synthesis, then playout) for measuring the streaming gain. Default 'streaming'.
    */
@@ -77,6 +82,7 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   greeting: false,
   idleCheckInMs: 8000,
   idleCheckInText: 'Are you still there?',
+  missedTurnText: 'Sorry, I missed that. Could you say it again?',
   pipeline: 'streaming',
   resumeAfterBackchannel: true,
   echoSimilarity: 0.9,

@@ -26,12 +26,17 @@ describe('robustness', () => {
     expect(h.agentFrames.length).toBeGreaterThan(0);
   });
 
-  it('a recognizer failure skips the turn and the session keeps listening', async () => {
+  it('a recognizer failure asks the caller once to repeat, and the session keeps listening', async () => {
     const h = createHarness({ script: [{ text: 'lost', error: 'decoder crashed' }, 'where is my order'] });
     h.session.start();
     await h.say(500);
-    await h.silence(1000);
+    await h.silence(3000);
     expect(h.first('error')?.message).toMatch(/recognizer: decoder crashed/);
+    expect(h.of('turn_committed')).toHaveLength(0);
+    expect(h.agentFrames.length).toBeGreaterThan(0);
+    const said = h.session.history().at(-1);
+    expect(said?.role).toBe('assistant');
+    expect(said?.content).toMatch(/missed that/);
     await h.say(500);
     await h.silence(2000);
     expect(h.of('turn_committed').map((t) => t.text)).toEqual(['where is my order']);

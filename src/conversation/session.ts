@@ -298,6 +298,11 @@ export class Session implements SessionApi {
     this.pendingSttMs += turn.audioMs;
     if (this.closed) return;
     const sttFinal = this.now();
+    if (turn.failed && !text) {
+      // Speech went unheard by every recognizer: one honest line beats silence.
+      if (!this.liveReply()) this.speak(this.options.missedTurnText, turnId);
+      return;
+    }
     const marks = callerMarks({ speechEnd: speechEndMs, committed: atMs, sttFinal });
     this.emit({ type: 'transcript_final', turnId, text, atMs: sttFinal });
     const { resumable, retracted } = this;
