@@ -18,10 +18,13 @@ interface Contender {
  */
 export class HedgedBrain implements Brain {
   readonly name: string;
+  /** What the first brain can do (summaries, say) is what the hedge offers. */
+  readonly capabilities: Brain['capabilities'];
 
   constructor(private readonly brains: Brain[]) {
     if (brains.length === 0) throw new RangeError('HedgedBrain needs at least one brain');
     this.name = `hedged(${brains.map((b) => b.name).join(',')})`;
+    this.capabilities = brains[0]?.capabilities;
   }
 
   async *respond(ctx: BrainContext, signal: AbortSignal): AsyncIterable<BrainDelta> {

@@ -56,10 +56,12 @@ export function isEngineAvailable(
   return registration !== undefined && (registration.available?.(settings) ?? true);
 }
 
-/** Whether every engine of a spec (`name`, `name:params` or a chain) is registered for `kind`. */
+/** Whether every engine of a spec (`name`, `name:params`, a chain `a,b`, or hedged brains `a+b`) is registered for `kind`. */
 export function isEngineSpecKnown(kind: EngineKind, spec: string): boolean {
   try {
-    return parseEngineSpec(spec).every((part) => registry[kind].has(part.name));
+    // `a+b` hedges brains: every side must be known.
+    const sides = kind === 'brain' ? spec.split('+') : [spec];
+    return sides.every((side) => parseEngineSpec(side.trim()).every((part) => registry[kind].has(part.name)));
   } catch {
     return false;
   }

@@ -112,6 +112,34 @@ describe('createRuntime', () => {
     await runtime.close();
   });
 
+  it('hedges two brains named with +: the reply comes from whichever speaks first', async () => {
+    const timed = (name: string, delayMs: number, text: string): BrainEngine => ({
+      name,
+      createBrain: (_agent, ctx) => ({
+        name,
+        async *respond(_c, signal) {
+          await ctx.clock.sleep(delayMs, signal);
+          yield { type: 'text', text };
+        },
+      }),
+    });
+    registerEngine('brain', 'slow-llm-test', async () => timed('slow-llm-test', 3000, 'Slow answer.'));
+    registerEngine('brain', 'fast-llm-test', async () => timed('fast-llm-test', 200, 'Fast answer.'));
+    const runtime = createRuntime({
+      engines: {
+        ...scriptedEngines({ script: ['when are you open on saturday'] }),
+        brain: 'slow-llm-test+fast-llm-test',
+      },
+      agent: shop,
+      settings: { env: {}, dataDir },
+    });
+    const clock = new VirtualClock();
+    const session = await runtime.createSession({ clock, options: { idleCheckInMs: 0 } });
+    const events = await talk(session, clock);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'reply_done', text: 'Fast answer.' }));
+    await runtime.close();
+  });
+
   it('refuses an engine or a voice it does not offer, naming the ones it does', async () => {
     const runtime = createRuntime({
       engines: scriptedEngines({ script: [] }),

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { type Agent, type AgentDefinition, isAgent } from '../agent.js';
 import { type Clock, SystemClock } from '../clock.js';
 import type { SessionApi } from '../conversation/api.js';
+import { HedgedBrain } from '../conversation/hedging.js';
 import type { SessionOptions } from '../conversation/options.js';
 import { Session } from '../conversation/session.js';
 import {
@@ -183,9 +184,22 @@ class EngineRuntime implements Runtime {
   }
 
   private async make<K extends EngineKind>(kind: K, spec: string): Promise<EngineOf[K]> {
+    if (kind === 'brain' && spec.includes('+')) return this.hedge(spec) as Promise<EngineOf[K]>;
     const parts = parseEngineSpec(spec);
     if (parts.length === 1) return createEngine(kind, spec, this.settings);
     return this.chain(kind, parts);
+  }
+
+  /**
+   * `openai+anthropic`: every reply is asked of each brain at once and the first to say something
+   * wins (the others are aborted), which cuts the slow tail of any one LLM. Each side may be a chain.
+   */
+  private async hedge(spec: string): Promise<EngineOf['brain']> {
+    const sides = await Promise.all(spec.split('+').map((side) => this.engine('brain', side.trim())));
+    return {
+      name: spec,
+      createBrain: (agent, ctx) => new HedgedBrain(sides.map((engine) => engine.createBrain(agent, ctx))),
+    };
   }
 
   /** A fallback chain; links that cannot even be created (no key, say) are left out, with a report. */
@@ -380,7 +394,10 @@ class EngineRuntime implements Runtime {
 /** Engine names of a spec without parameters (a chain's links); empty when it does not parse. */
 function specNames(spec: string): string[] {
   try {
-    return parseEngineSpec(spec).map((p) => (Object.keys(p.params).length === 0 ? p.name : p.text));
+    return spec
+      .split('+')
+      .flatMap((side) => parseEngineSpec(side.trim()))
+      .map((p) => (Object.keys(p.params).length === 0 ? p.name : p.text));
   } catch {
     return [];
   }
