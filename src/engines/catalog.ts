@@ -17,6 +17,13 @@ registerEngine(
   "pocketsphinx with the agent's domain language model (offline)",
 );
 registerEngine(
+  'stt',
+  'deepgram',
+  async (s, p) => (await import('./deepgram/engine.js')).deepgramEngine(s, p),
+  'Deepgram live streaming over WebSocket (DEEPGRAM_API_KEY, PARLEY_DEEPGRAM_URL; deepgram:model=nova-3,language=en)',
+  { available: ({ env }) => Boolean(env.DEEPGRAM_API_KEY?.trim() || env.PARLEY_DEEPGRAM_URL?.trim()) },
+);
+registerEngine(
   'tts',
   'embedded',
   async (s, p) => (await import('./embedded-voices.js')).embeddedVoicesEngine(s, p),

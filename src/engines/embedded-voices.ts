@@ -32,7 +32,15 @@ export const embeddedVoicesEngine: EngineFactory<'tts'> = async (settings) => {
     name: 'embedded',
     voices: VOICES,
     defaultVoice,
-    synthesizer: (voice) => synthesizer(voice ?? defaultVoice),
+    // A view per session: the voice stays loaded for the others when one session ends.
+    synthesizer: async (voice) => {
+      const shared = await synthesizer(voice ?? defaultVoice);
+      return {
+        sampleRate: shared.sampleRate,
+        voice: shared.voice,
+        synthesize: (text, signal) => shared.synthesize(text, signal),
+      };
+    },
     async close() {
       const made = await Promise.allSettled(synthesizers.values());
       await Promise.allSettled(made.map((r) => (r.status === 'fulfilled' ? r.value.close?.() : undefined)));

@@ -79,7 +79,10 @@ export interface RecognizerEngine {
   transcribe?(samples: Int16Array, opts: FileTranscriptionOptions): Promise<FileTranscription>;
   /** Loads what `domain` needs ahead of the first call (a language model, say). */
   prepare?(domain: RecognizerDomain): Promise<void>;
-  /** One session's recognizer: it may adapt to this caller, never to another. */
+  /**
+   * One session's recognizer: it may adapt to this caller, never to another. The runtime closes it
+   * when the session ends, so an engine sharing a model returns a view whose `close` keeps the model.
+   */
   createRecognizer(domain: RecognizerDomain, ctx: SessionEngineContext): Promise<Recognizer>;
   close?(): Promise<void>;
 }
@@ -90,7 +93,11 @@ export interface SynthesizerEngine {
   readonly voices: readonly string[];
   /** The voice of sessions that choose none (and whose agent prefers none). */
   readonly defaultVoice: string;
-  /** The synthesizer for `voice` (default: the engine's default). Throws EngineError for an unknown voice. */
+  /**
+   * The session's synthesizer for `voice` (default: the engine's default). Throws EngineError for an
+   * unknown voice. The runtime closes it when the session ends, so an engine sharing one synthesizer
+   * among sessions returns a view without `close`.
+   */
   synthesizer(voice: string | undefined, ctx: SessionEngineContext): Promise<Synthesizer>;
   close?(): Promise<void>;
 }

@@ -375,7 +375,11 @@ class EngineRuntime implements Runtime {
     );
     this.sessions.add(session);
     session.onEvent((e) => {
-      if (e.type === 'ended') this.sessions.delete(session);
+      if (e.type !== 'ended') return;
+      this.sessions.delete(session);
+      // The session's own parts (a cloud stream, a socket) end with it; shared models stay loaded.
+      void recognizer.close?.().catch(() => {});
+      if (!o.synthesizer) void synthesizer.close?.().catch(() => {});
     });
     return session;
   }
