@@ -24,10 +24,24 @@ registerEngine(
   { available: ({ env }) => Boolean(env.DEEPGRAM_API_KEY?.trim() || env.PARLEY_DEEPGRAM_URL?.trim()) },
 );
 registerEngine(
+  'stt',
+  'openai',
+  async (s, p) => (await import('./openai-stt/engine.js')).openAiTranscriptionEngine(s, p),
+  'an OpenAI-compatible transcription server: OpenAI, Groq, whisper.cpp, faster-whisper (PARLEY_STT_BASE_URL, PARLEY_STT_API_KEY, PARLEY_STT_MODEL; openai:partialMs=500)',
+  { available: ({ env }) => Boolean(env.PARLEY_STT_BASE_URL?.trim() || env.PARLEY_STT_API_KEY?.trim()) },
+);
+registerEngine(
   'tts',
   'embedded',
   async (s, p) => (await import('./embedded-voices.js')).embeddedVoicesEngine(s, p),
   'flite voices slt, rms, awb, kal16 and espeak-ng (offline)',
+);
+registerEngine(
+  'tts',
+  'openai',
+  async (s, p) => (await import('./openai-tts/engine.js')).openAiSpeechEngine(s, p),
+  'an OpenAI-compatible speech server streaming PCM: OpenAI, Kokoro-FastAPI (PARLEY_TTS_BASE_URL, PARLEY_TTS_API_KEY, PARLEY_TTS_MODEL, PARLEY_TTS_VOICE)',
+  { available: ({ env }) => Boolean(env.PARLEY_TTS_BASE_URL?.trim() || env.PARLEY_TTS_API_KEY?.trim()) },
 );
 registerEngine(
   'brain',
