@@ -44,6 +44,20 @@ registerEngine(
   { available: ({ env }) => Boolean(env.PARLEY_TTS_BASE_URL?.trim() || env.PARLEY_TTS_API_KEY?.trim()) },
 );
 registerEngine(
+  'tts',
+  'elevenlabs',
+  async (s, p) => (await import('./elevenlabs/engine.js')).elevenLabsEngine(s, p),
+  'ElevenLabs stream-input WebSocket with word timings (ELEVENLABS_API_KEY, PARLEY_ELEVENLABS_URL; elevenlabs:voice=ID,model=eleven_flash_v2_5)',
+  { available: ({ env }) => Boolean(env.ELEVENLABS_API_KEY?.trim() || env.PARLEY_ELEVENLABS_URL?.trim()) },
+);
+registerEngine(
+  'tts',
+  'cartesia',
+  async (s, p) => (await import('./cartesia/engine.js')).cartesiaEngine(s, p),
+  'Cartesia WebSocket with word timestamps (CARTESIA_API_KEY, PARLEY_CARTESIA_URL; cartesia:voice=ID,model=sonic-3)',
+  { available: ({ env }) => Boolean(env.CARTESIA_API_KEY?.trim() || env.PARLEY_CARTESIA_URL?.trim()) },
+);
+registerEngine(
   'brain',
   'agent',
   async (s, p) => (await import('./agent-brain.js')).agentBrainEngine(s, p),

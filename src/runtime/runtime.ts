@@ -409,7 +409,7 @@ function specNames(spec: string): string[] {
 
 /**
  * The session's voice if it chose one (checked by `checkChoice`); else the voice the operator
- * configured (flag or environment); else the agent's preference if the engine has it; else the
+ * configured (flag or environment) if this engine has it; else the agent's preference if the engine has it; else the
  * engine's default.
  */
 function voiceFor(
@@ -419,7 +419,8 @@ function voiceFor(
   agent: AgentDefinition,
 ): string {
   if (chosen !== undefined) return chosen;
-  if (configured !== undefined) return configured;
+  // The operator's voice is a voice of some engine: a cloud engine in front of the embedded one keeps its own.
+  if (configured !== undefined && engine.voices.includes(configured)) return configured;
   if (agent.voice !== undefined && engine.voices.includes(agent.voice)) return agent.voice;
   return engine.defaultVoice;
 }

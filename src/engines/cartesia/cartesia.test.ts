@@ -1,0 +1,226 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { peak } from '../../audio/level.js';
+import { SystemClock } from '../../clock.js';
+import { type CartesiaServer, startCartesiaServer } from '../../testing/providers/cartesia-server.js';
+import type { SynthesizerEngine } from '../engine.js';
+import { createSynthesizer } from '../tts.js';
+import { EngineError, type SpeechFrame, type Synthesizer } from '../types.js';
+import { CARTESIA_DEFAULT_VOICE, cartesiaEngine, cartesiaOptions, createCartesiaEngine } from './engine.js';
+
+const KEY = 'cartesia-test-key-777';
+const CLAUSE = 'Order four two one nine is in transit with UPS.';
+const ctx = { sessionId: 'cartesia-test', clock: new SystemClock() };
+
+async function collect(synth: Synthesizer, text: string, signal = new AbortController().signal) {
+  const frames: SpeechFrame[] = [];
+  for await (const frame of synth.synthesize(text, signal)) frames.push(frame);
+  return frames;
+}
+
+function samplesOf(frames: SpeechFrame[]): Int16Array {
+  const out = new Int16Array(frames.reduce((n, f) => n + f.samples.length, 0));
+  let at = 0;
+  for (const f of frames) {
+    out.set(f.samples, at);
+    at += f.samples.length;
+  }
+  return out;
+}
+
+/** Words in order, each within the audio and voiced where it says, each sent no later than the frame it starts in. */
+function expectTrueTimings(frames: SpeechFrame[], text: string): void {
+  const audio = samplesOf(frames);
+  const rate = frames[0]?.sampleRate ?? 16_000;
+  const audioMs = (audio.length * 1000) / rate;
+  const words = frames.flatMap((f) => f.words ?? []);
+  expect(words.map((w) => w.word)).toEqual(text.split(' '));
+  let previousEnd = 0;
+  for (const w of words) {
+    expect(w.startMs).toBeGreaterThanOrEqual(previousEnd);
+    expect(w.endMs).toBeGreaterThan(w.startMs);
+    expect(w.endMs).toBeLessThanOrEqual(audioMs + 1e-6);
+    previousEnd = w.endMs;
+    const at = (ms: number) => Math.round((ms * rate) / 1000);
+    expect(peak(audio.subarray(at(w.startMs), at(w.endMs)))).toBeGreaterThan(0.05);
+  }
+  for (const [i, frame] of frames.entries()) {
+    for (const w of frame.words ?? []) {
+      const startsIn = frames.findIndex(
+        (f) => f.startMs + (f.samples.length * 1000) / f.sampleRate > w.startMs,
+      );
+      expect(i).toBeLessThanOrEqual(startsIn);
+    }
+  }
+}
+
+const requests = (server: CartesiaServer) =>
+  server.connections.flatMap((c) => c.messages.map((m) => m.message)).filter((m) => 'transcript' in m);
+
+describe('the Cartesia WebSocket adapter against a local server', () => {
+  let voice: Synthesizer;
+  let server: CartesiaServer;
+  let engine: SynthesizerEngine;
+  const open: Synthesizer[] = [];
+
+  beforeAll(async () => {
+    voice = await createSynthesizer('slt');
+    server = await startCartesiaServer({ synthesizer: voice, apiKey: KEY });
+    engine = await cartesiaEngine(
+      {
+        env: { CARTESIA_API_KEY: KEY, PARLEY_CARTESIA_URL: server.url },
+        dataDir: '.',
+        lm: 'domain',
+        speakingRate: 1,
+      },
+      { voice: 'voice-c', model: 'sonic-3' },
+    );
+  });
+
+  afterEach(async () => {
+    server.setFailure(undefined);
+    await Promise.all(open.splice(0).map((s) => s.close?.()));
+  });
+
+  afterAll(async () => {
+    await engine.close?.();
+    await server.close();
+  });
+
+  async function synthesizer(e = engine): Promise<Synthesizer> {
+    const s = await e.synthesizer(undefined, ctx);
+    open.push(s);
+    return s;
+  }
+
+  it('speaks a clause in several frames with a timing for every word, sent with the audio it starts in', async () => {
+    const synth = await synthesizer();
+    const frames = await collect(synth, CLAUSE);
+    expect(frames.length).toBeGreaterThan(3);
+    expect((samplesOf(frames).length * 1000) / synth.sampleRate).toBeGreaterThan(1000);
+    expectTrueTimings(frames, CLAUSE);
+    const request = requests(server).at(-1);
+    expect(request).toMatchObject({
+      model_id: 'sonic-3',
+      transcript: CLAUSE,
+      voice: { mode: 'id', id: 'voice-c' },
+      output_format: { container: 'raw', encoding: 'pcm_s16le', sample_rate: 16_000 },
+      add_timestamps: true,
+      language: 'en',
+      context_id: expect.any(String),
+    });
+    expect(server.connections.at(-1)?.version).toBe('2025-04-16');
+  });
+
+  it('runs every clause of a session on one socket, each with its own context', async () => {
+    const sockets = server.connections.length;
+    const synth = await synthesizer();
+    await collect(synth, 'Hello there.');
+    await collect(synth, 'Your parcel is on its way.');
+    expect(server.connections.length).toBe(sockets + 1);
+    const [a, b] = requests(server).slice(-2);
+    expect(a?.context_id).not.toBe(b?.context_id);
+  });
+
+  it('also takes timestamps that come before their audio', async () => {
+    const early = await startCartesiaServer({ synthesizer: voice, apiKey: KEY, timestampsFirst: true });
+    try {
+      const e = createCartesiaEngine({ apiKey: KEY, url: early.url, voices: ['v'] });
+      const synth = await synthesizer(e);
+      expectTrueTimings(await collect(synth, CLAUSE), CLAUSE);
+    } finally {
+      await early.close();
+    }
+  });
+
+  it('stops at once when aborted mid-clause and cancels its context', async () => {
+    const synth = await synthesizer();
+    const abort = new AbortController();
+    const frames: SpeechFrame[] = [];
+    const long = 'This is a long answer that goes on and on about the parcel and where it has been all week.';
+    for await (const frame of synth.synthesize(long, abort.signal)) {
+      frames.push(frame);
+      if (frames.length === 2) abort.abort();
+    }
+    expect(frames).toHaveLength(2);
+    const request = requests(server).find((m) => m.transcript === long);
+    await vi.waitFor(() =>
+      expect(server.connections.at(-1)?.messages.map((m) => m.message)).toContainEqual({
+        context_id: request?.context_id,
+        cancel: true,
+      }),
+    );
+  });
+
+  it('refuses a wrong key when the synthesizer is made, without quoting the key', async () => {
+    const wrong = createCartesiaEngine({ apiKey: 'sk_car_wrong_secret', url: server.url, voices: ['v'] });
+    const error = await wrong.synthesizer(undefined, ctx).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EngineError);
+    expect((error as Error).message).toMatch(/API key was refused \(HTTP 401/);
+    expect((error as Error).message).toContain('CARTESIA_API_KEY');
+    expect((error as Error).message).not.toContain('sk_car_wrong_secret');
+  });
+
+  it('fails the clause when the socket drops, and the next clause reconnects', async () => {
+    const synth = await synthesizer();
+    const sockets = server.connections.length;
+    server.setFailure({ kind: 'drop', afterChunks: server.connections.at(-1)!.chunksSent + 3 });
+    const error = await collect(synth, CLAUSE).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EngineError);
+    expect((error as Error).message).toMatch(/closed in the middle of a clause \(code 1006/);
+    server.setFailure(undefined);
+    const frames = await collect(synth, 'Still here.');
+    expect(frames.flatMap((f) => f.words ?? []).map((w) => w.word)).toEqual(['Still', 'here.']);
+    expect(server.connections.length).toBe(sockets + 1);
+  });
+
+  it('fails the next clause when the reconnect is refused', async () => {
+    const doomed = await startCartesiaServer({
+      synthesizer: voice,
+      apiKey: KEY,
+      failure: { kind: 'drop', afterChunks: 1 },
+    });
+    const synth = await synthesizer(createCartesiaEngine({ apiKey: KEY, url: doomed.url, voices: ['v'] }));
+    await expect(collect(synth, CLAUSE)).rejects.toThrow(EngineError);
+    await doomed.close();
+    const error = await collect(synth, 'Still here.').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EngineError);
+    expect((error as Error).message).toMatch(/cannot reach .*PARLEY_CARTESIA_URL/);
+  });
+
+  it('reports the documented 429 error event', async () => {
+    const synth = await synthesizer();
+    server.setFailure({ kind: 'rate-limit' });
+    await expect(collect(synth, CLAUSE)).rejects.toThrow(
+      /Too many concurrent requests.*429 concurrency_limited/,
+    );
+  });
+
+  it('gives up on a server that goes quiet mid-clause, cancelling the context', async () => {
+    const quick = createCartesiaEngine({ apiKey: KEY, url: server.url, voices: ['v'], stallTimeoutMs: 800 });
+    const synth = await synthesizer(quick);
+    server.setFailure({ kind: 'stall', afterChunks: 1 });
+    await expect(collect(synth, CLAUSE)).rejects.toThrow(/no audio for 800 ms/);
+    await vi.waitFor(() =>
+      expect(server.connections.at(-1)?.messages.some((m) => m.message.cancel === true)).toBe(true),
+    );
+  });
+
+  it('needs a key or a URL', async () => {
+    await expect(
+      cartesiaEngine({ env: {}, dataDir: '.', lm: 'domain', speakingRate: 1 }, {}),
+    ).rejects.toThrow(/CARTESIA_API_KEY is not set/);
+  });
+
+  it('takes voices from the spec and the configured voice (never an embedded voice name)', () => {
+    const base = { env: { CARTESIA_API_KEY: KEY }, speakingRate: 1 };
+    expect(
+      cartesiaOptions({ ...base, voice: 'cfg-voice' }, { voice: 'a', version: '2026-03-01' }),
+    ).toMatchObject({
+      voices: ['a', 'cfg-voice'],
+      model: 'sonic-3',
+      version: '2026-03-01',
+      url: 'wss://api.cartesia.ai/tts/websocket',
+    });
+    expect(cartesiaOptions({ ...base, voice: 'kal16' }, {}).voices).toEqual([CARTESIA_DEFAULT_VOICE]);
+  });
+});
