@@ -71,6 +71,14 @@ registerEngine(
   { available: ({ env }) => Boolean(env.PARLEY_LLM_BASE_URL?.trim()) },
 );
 
+registerEngine(
+  'brain',
+  'anthropic',
+  async (s, p) => (await import('./anthropic/engine.js')).anthropicBrainEngine(s, p),
+  'Anthropic Messages streaming with tool use (ANTHROPIC_API_KEY, PARLEY_ANTHROPIC_URL, PARLEY_ANTHROPIC_MODEL)',
+  { available: ({ env }) => Boolean(env.ANTHROPIC_API_KEY?.trim() || env.PARLEY_ANTHROPIC_URL?.trim()) },
+);
+
 export {
   type ChainOptions,
   chainEngines,

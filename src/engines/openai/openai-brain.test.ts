@@ -248,6 +248,95 @@ describe('OpenAiBrain', () => {
     await socketClosed;
   });
 
+  it('closes the request when the reply is aborted before the answer starts (the server sees it)', async () => {
+    let socketClosed!: Promise<void>;
+    let arrived!: () => void;
+    const requestArrived = new Promise<void>((r) => {
+      arrived = r;
+    });
+    const baseUrl = await serve((req) => {
+      socketClosed = once(req.socket, 'close').then(() => undefined);
+      arrived();
+      // ...and never answers, like a model still queued.
+    });
+    const brain = new OpenAiBrain({ baseUrl, model: 'm' });
+    const controller = new AbortController();
+    const reply = collect(brain.respond(ctx, controller.signal));
+    await requestArrived;
+    controller.abort(new Error('caller interrupted'));
+    expect(await reply).toEqual([]);
+    await socketClosed;
+  });
+
+  it('reports an error event sent mid-stream, after the text that came before it', async () => {
+    const baseUrl = await serve((_req, _body, res) => {
+      sse(res, [
+        { choices: [{ delta: { content: 'Order' } }] },
+        {
+          error: { message: 'The server had an error while processing your request.', type: 'server_error' },
+        },
+      ]);
+    });
+    const brain = new OpenAiBrain({ baseUrl, model: 'm' });
+    const seen: BrainDelta[] = [];
+    const err = await (async () => {
+      for await (const d of brain.respond(ctx, new AbortController().signal)) seen.push(d);
+    })().catch((e: unknown) => e);
+    expect(seen).toEqual([{ type: 'text', text: 'Order' }]);
+    expect(err).toBeInstanceOf(EngineError);
+    expect(err).not.toBeInstanceOf(LlmHttpError);
+    expect((err as Error).message).toBe(
+      'openai: the server reported an error mid-stream: The server had an error while processing your request.',
+    );
+  });
+
+  it('never repeats the key in a 401, even when the server echoes it back', async () => {
+    const key = 'sk-proj-0123456789abcdefSECRET';
+    const baseUrl = await serve((req, _body, res) => {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      const given = String(req.headers.authorization).replace('Bearer ', '');
+      res.end(
+        JSON.stringify({
+          error: { message: `Incorrect API key provided: ${given}.`, code: 'invalid_api_key' },
+        }),
+      );
+    });
+    const brain = new OpenAiBrain({ baseUrl, model: 'm', apiKey: key });
+    const err = await collect(brain.respond(ctx, new AbortController().signal)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LlmHttpError);
+    expect((err as Error).message).toBe(
+      'openai: HTTP 401: Incorrect API key provided: ***.. Fix: check PARLEY_LLM_API_KEY',
+    );
+    expect(String((err as Error).stack)).not.toContain(key);
+  });
+
+  it('sends no Authorization header to a server that needs no key (llama.cpp, Ollama)', async () => {
+    let authorization: string | undefined = 'unset';
+    const baseUrl = await serve((req, _body, res) => {
+      authorization = req.headers.authorization;
+      sse(res, [{ choices: [{ delta: { content: 'ok' }, finish_reason: 'stop' }] }, '[DONE]']);
+    });
+    const deltas = await collect(
+      new OpenAiBrain({ baseUrl, model: 'm' }).respond(ctx, new AbortController().signal),
+    );
+    expect(deltas).toEqual([{ type: 'text', text: 'ok' }]);
+    expect(authorization).toBeUndefined();
+  });
+
+  it('gives up on a server that goes quiet mid-stream after timeoutMs, closing the request', async () => {
+    let socketClosed!: Promise<void>;
+    const baseUrl = await serve((req, _body, res) => {
+      socketClosed = once(req.socket, 'close').then(() => undefined);
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: 'Order' } }] })}\n\n`);
+    });
+    const brain = new OpenAiBrain({ baseUrl, model: 'm', timeoutMs: 300 });
+    const err = await collect(brain.respond(ctx, new AbortController().signal)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as Error).message).toMatch(/no answer from .*\/chat\/completions for 300 ms/);
+    await socketClosed;
+  });
+
   it('closes the request when the consumer stops reading early', async () => {
     let socketClosed!: Promise<void>;
     const baseUrl = await serve((req, _body, res) => {

@@ -1,21 +1,30 @@
 /**
  * A `Brain` over any OpenAI-compatible streaming chat-completions endpoint (OpenAI, Groq,
- * Ollama, vLLM, llama.cpp server): text deltas as they stream, tool calls assembled from their
- * streamed argument fragments, token usage. Aborting the signal closes the HTTP request.
+ * Ollama, vLLM, llama.cpp server), on the official `openai` client: text deltas as they stream,
+ * tool calls assembled from their streamed argument fragments, token usage. Aborting the signal
+ * (or stopping reading) closes the HTTP request at once; the client never retries, because the
+ * runtime's fallback chain decides what happens next.
+ *
+ * Protocol: https://platform.openai.com/docs/api-reference/chat/create (streaming:
+ * https://platform.openai.com/docs/api-reference/chat-streaming; errors:
+ * https://platform.openai.com/docs/guides/error-codes).
  */
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { type Brain, type BrainContext, type BrainDelta, type ChatMessage, EngineError } from '../types.js';
-import { sseData } from './sse.js';
+import { redact, StreamGuard } from '../llm/stream-guard.js';
 
 export interface OpenAiBrainOptions {
   /** API root including the version, e.g. "https://api.openai.com/v1" or "http://127.0.0.1:11434/v1". */
   baseUrl: string;
   model: string;
-  /** Sent as a bearer token when set. */
+  /** Sent as a bearer token when set; servers that need none (llama.cpp, Ollama) get no Authorization header. */
   apiKey?: string;
   /** Sampling temperature; the server's default when unset. */
   temperature?: number;
   /** Cap on generated tokens; the server's default when unset. */
   maxTokens?: number;
+  /** Longest wait for the answer to start, and then between two streamed chunks. Default 30000 ms. */
+  timeoutMs?: number;
 }
 
 /** An HTTP error answer from the LLM server, with its status and the server's message. */
@@ -31,25 +40,19 @@ export class LlmHttpError extends EngineError {
 }
 
 const ENGINE = 'openai';
-/** Longest error body kept for the message; servers sometimes answer with whole HTML pages. */
+export const DEFAULT_LLM_TIMEOUT_MS = 30_000;
+/** Longest error text kept for the message; servers sometimes answer with whole HTML pages. */
 const MAX_ERROR_CHARS = 500;
+/**
+ * The client insists on some key. Servers without auth get this placeholder (llama.cpp's own
+ * convention), and the Authorization header is then removed so nothing pretends to be a key.
+ */
+const NO_KEY = 'sk-no-key-required';
 
-interface WireToolCall {
-  index?: number;
-  id?: string;
-  function?: { name?: string; arguments?: string };
-}
+type WireMessage = OpenAI.Chat.ChatCompletionMessageParam;
+type WireToolCall = OpenAI.Chat.ChatCompletionChunk.Choice.Delta.ToolCall;
 
-interface WireChunk {
-  choices?: {
-    delta?: { content?: string | null; tool_calls?: WireToolCall[] };
-    finish_reason?: string | null;
-  }[];
-  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
-  error?: { message?: string } | string;
-}
-
-function toWireMessage(m: ChatMessage): Record<string, unknown> {
+function toWireMessage(m: ChatMessage): WireMessage {
   if (m.role === 'assistant' && m.toolCalls && m.toolCalls.length > 0) {
     return {
       role: 'assistant',
@@ -72,30 +75,17 @@ function fixFor(status: number): string | undefined {
   return undefined;
 }
 
-function errorMessage(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { error?: { message?: string } | string; message?: string };
-    const err = parsed.error;
-    if (typeof err === 'string') return err;
-    if (err?.message) return err.message;
-    if (parsed.message) return parsed.message;
-  } catch {
-    // not JSON: the raw text says it
+/** The server's own words from an SDK error: `{error:{message}}`, `{error:"…"}`, `{message}` or the raw body. */
+function serverMessage(err: APIError): string {
+  const body: unknown = err.error;
+  if (typeof body === 'string' && body) return body.slice(0, MAX_ERROR_CHARS);
+  if (typeof body === 'object' && body !== null) {
+    const message = (body as { message?: unknown }).message;
+    if (typeof message === 'string' && message) return message.slice(0, MAX_ERROR_CHARS);
   }
-  return body.trim().slice(0, MAX_ERROR_CHARS) || 'no error message';
-}
-
-async function* bodyChunks(body: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
+  // The SDK prefixes the status ("500 <body>"); the status is said separately.
+  const text = err.message.replace(/^\d{3}\s+/, '').trim();
+  return text.slice(0, MAX_ERROR_CHARS) || 'no error message';
 }
 
 /** Collects streamed tool-call fragments by index until the choice finishes. */
@@ -128,17 +118,35 @@ export class OpenAiBrain implements Brain {
   readonly name: string;
   /** An LLM writes the call's rolling summary itself. */
   readonly capabilities = { summaries: true } as const;
-  private readonly url: string;
+  private readonly client: OpenAI;
+  private readonly endpoint: string;
+  private readonly timeoutMs: number;
 
   constructor(private readonly opts: OpenAiBrainOptions) {
     if (!opts.baseUrl) throw new EngineError(ENGINE, 'no base URL', 'set PARLEY_LLM_BASE_URL');
     if (!opts.model) throw new EngineError(ENGINE, 'no model', 'set PARLEY_LLM_MODEL');
-    this.url = `${opts.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+    const baseURL = opts.baseUrl.replace(/\/+$/, '');
+    this.endpoint = `${baseURL}/chat/completions`;
     this.name = `openai:${opts.model}`;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_LLM_TIMEOUT_MS;
+    this.client = new OpenAI({
+      baseURL,
+      apiKey: opts.apiKey || NO_KEY,
+      maxRetries: 0,
+      timeout: this.timeoutMs,
+      // Everything comes from the options: no OPENAI_* variable adds an organization or an admin key.
+      organization: null,
+      project: null,
+      adminAPIKey: null,
+      webhookSecret: null,
+      // The client never logs (its debug log would show requests).
+      logLevel: 'off',
+      ...(opts.apiKey ? {} : { defaultHeaders: { Authorization: null } }),
+    });
   }
 
-  private requestBody(ctx: BrainContext): string {
-    const body: Record<string, unknown> = {
+  private request(ctx: BrainContext): OpenAI.Chat.ChatCompletionCreateParamsStreaming {
+    const body: OpenAI.Chat.ChatCompletionCreateParamsStreaming = {
       model: this.opts.model,
       messages: ctx.messages.map(toWireMessage),
       stream: true,
@@ -152,81 +160,81 @@ export class OpenAiBrain implements Brain {
     }
     if (this.opts.temperature !== undefined) body.temperature = this.opts.temperature;
     if (this.opts.maxTokens !== undefined) body.max_tokens = this.opts.maxTokens;
-    return JSON.stringify(body);
+    return body;
   }
 
   async *respond(ctx: BrainContext, signal: AbortSignal): AsyncIterable<BrainDelta> {
-    // Our own controller also closes the request when the consumer stops iterating early.
-    const request = new AbortController();
-    const onAbort = () => request.abort(signal.reason);
     if (signal.aborted) return;
-    signal.addEventListener('abort', onAbort, { once: true });
+    // Closes the request on barge-in, when the consumer stops early (finally) and when the server stalls.
+    const guard = new StreamGuard(signal, this.timeoutMs);
     try {
-      yield* this.stream(ctx, request.signal);
+      const stream = await this.client.chat.completions.create(this.request(ctx), { signal: guard.signal });
+      const tools = new ToolCallAssembler();
+      for await (const chunk of stream) {
+        guard.touch();
+        for (const choice of chunk.choices ?? []) {
+          const content = choice.delta?.content;
+          if (content) yield { type: 'text', text: content };
+          for (const fragment of choice.delta?.tool_calls ?? []) tools.add(fragment);
+          if (choice.finish_reason) yield* tools.drain();
+        }
+        if (chunk.usage) {
+          yield {
+            type: 'usage',
+            inputTokens: chunk.usage.prompt_tokens ?? 0,
+            outputTokens: chunk.usage.completion_tokens ?? 0,
+          };
+        }
+      }
+      // The client ends the stream quietly when it is aborted: tell a stall from a barge-in.
+      if (guard.timedOut) throw this.timeout();
+      if (guard.stopped) return;
+      // Streams cut short of a finish_reason still hand over what was assembled.
+      yield* tools.drain();
     } catch (err) {
-      // Aborted on purpose: fetch rejects with the abort reason, whatever it is.
-      if (request.signal.aborted) return;
       if (err instanceof EngineError) throw err;
-      const message = err instanceof Error ? err.message : String(err);
-      throw new EngineError(
-        ENGINE,
-        `request to ${this.url} failed: ${message}`,
-        'check that the LLM server is running',
-        {
-          cause: err,
-        },
-      );
+      if (guard.timedOut || err instanceof APIConnectionTimeoutError) throw this.timeout(err);
+      // Aborted on purpose: a barge-in is not a failure.
+      if (guard.stopped) return;
+      throw this.engineError(err);
     } finally {
-      signal.removeEventListener('abort', onAbort);
-      request.abort();
+      guard.close();
     }
   }
 
-  private async *stream(ctx: BrainContext, signal: AbortSignal): AsyncIterable<BrainDelta> {
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      accept: 'text/event-stream',
-    };
-    if (this.opts.apiKey) headers.authorization = `Bearer ${this.opts.apiKey}`;
-    const res = await fetch(this.url, { method: 'POST', headers, body: this.requestBody(ctx), signal });
-    if (!res.ok) {
-      const text = await res.text().catch(() => '');
-      throw new LlmHttpError(res.status, errorMessage(text), fixFor(res.status));
-    }
-    if (!res.body) throw new EngineError(ENGINE, 'the server sent no response body');
+  private timeout(cause?: unknown): EngineError {
+    return new EngineError(
+      ENGINE,
+      `no answer from ${this.endpoint} for ${this.timeoutMs} ms`,
+      'check that the LLM server is running and not overloaded',
+      { cause },
+    );
+  }
 
-    const tools = new ToolCallAssembler();
-    for await (const data of sseData(bodyChunks(res.body))) {
-      if (data.trim() === '[DONE]') break;
-      let chunk: WireChunk;
-      try {
-        chunk = JSON.parse(data) as WireChunk;
-      } catch {
-        throw new EngineError(ENGINE, `malformed stream event: ${data.slice(0, 200)}`);
-      }
-      if (typeof chunk !== 'object' || chunk === null) {
-        throw new EngineError(ENGINE, `malformed stream event: ${data.slice(0, 200)}`);
-      }
-      if (chunk.error) {
-        const message =
-          typeof chunk.error === 'string' ? chunk.error : (chunk.error.message ?? 'unknown error');
-        throw new EngineError(ENGINE, `the server reported an error mid-stream: ${message}`);
-      }
-      for (const choice of chunk.choices ?? []) {
-        const content = choice.delta?.content;
-        if (content) yield { type: 'text', text: content };
-        for (const fragment of choice.delta?.tool_calls ?? []) tools.add(fragment);
-        if (choice.finish_reason) yield* tools.drain();
-      }
-      if (chunk.usage) {
-        yield {
-          type: 'usage',
-          inputTokens: chunk.usage.prompt_tokens ?? 0,
-          outputTokens: chunk.usage.completion_tokens ?? 0,
-        };
-      }
+  private engineError(err: unknown): EngineError {
+    const key = this.opts.apiKey;
+    if (err instanceof APIConnectionError) {
+      const cause = err.cause instanceof Error ? err.cause.message : err.message;
+      return new EngineError(
+        ENGINE,
+        `request to ${this.endpoint} failed: ${redact(cause, key)}`,
+        'check that the LLM server is running',
+        { cause: err },
+      );
     }
-    // Streams cut short of a finish_reason still hand over what was assembled.
-    yield* tools.drain();
+    if (err instanceof APIError) {
+      const message = redact(serverMessage(err), key);
+      if (err.status === undefined) {
+        return new EngineError(ENGINE, `the server reported an error mid-stream: ${message}`);
+      }
+      return new LlmHttpError(err.status, message, fixFor(err.status));
+    }
+    if (err instanceof SyntaxError) {
+      return new EngineError(ENGINE, 'malformed stream event (not JSON)', undefined, { cause: err });
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    return new EngineError(ENGINE, `request to ${this.endpoint} failed: ${redact(message, key)}`, undefined, {
+      cause: err,
+    });
   }
 }
