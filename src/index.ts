@@ -61,7 +61,9 @@ export type {
   BrainEngine,
   BrainOwner,
   EngineFactory,
+  EngineFallbackEvent,
   EngineKind,
+  EngineParams,
   EngineSettings,
   RecognizerDomain,
   RecognizerEngine,
@@ -70,7 +72,7 @@ export type {
   VadEngine,
 } from './engines/engine.js';
 export { describeEngines, engineNames, registerEngine } from './engines/catalog.js';
-export type { BrainCapabilities } from './engines/types.js';
+export type { BrainCapabilities, SpeechFrame, WordTiming } from './engines/types.js';
 export { type ParleyServer, type ServerOptions, createServer } from './control/server.js';
 export { type RuleMove, ruleBrain, wordChunks } from './engines/rule-brain.js';
 export { readToolResult, type ToolResult, toolResultContent } from './conversation/tool-message.js';

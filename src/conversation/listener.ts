@@ -25,6 +25,11 @@ export interface ListenerHooks {
 /** Recognition of one user turn: its audio, partials and, at commit, its final transcript. */
 export class TurnRecognition {
   audioMs = 0;
+  /** Audio to count for usage: what the engine bills, else the audio pushed. */
+  get billedAudioMs(): number {
+    return this.recognition.billedAudioMs ?? this.audioMs;
+  }
+
   /** The recognizer failed to give this turn a transcript (not: the caller said nothing). */
   failed = false;
   private readonly stable = new StablePrefix();

@@ -288,14 +288,14 @@ export class Session implements SessionApi {
     if (decideFloor(onset)?.kind === 'ignore') {
       // Not a turn, so not worth transcribing; the audio still counts for usage.
       turn.close();
-      this.pendingSttMs += turn.audioMs;
+      this.pendingSttMs += turn.billedAudioMs;
       return;
     }
     this.committing++;
     this.refreshState();
     const text = await turn.finalText();
     this.committing--;
-    this.pendingSttMs += turn.audioMs;
+    this.pendingSttMs += turn.billedAudioMs;
     if (this.closed) return;
     const sttFinal = this.now();
     if (turn.failed && !text) {

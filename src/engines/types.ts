@@ -41,6 +41,11 @@ export interface Recognition {
   finish(): Promise<Transcript>;
   /** Abandons the utterance; pending work is dropped. */
   close(): void;
+  /**
+   * Audio the provider bills for this utterance, ms, when it is not the audio pushed (an engine
+   * that re-sends the growing segment for partials, say). The cost meter counts this instead.
+   */
+  readonly billedAudioMs?: number;
 }
 
 export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';

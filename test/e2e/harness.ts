@@ -11,6 +11,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { resample } from '../../src/audio/resampler.js';
 import { concat, silence } from '../../src/audio/signals.js';
 import { writeWavFile } from '../../src/audio/wav.js';
+import type { ControlRuntime } from '../../src/control/runtime-contract.js';
 import { createServer, type ParleyServer } from '../../src/control/server.js';
 import { createSynthesizer, type VoiceName } from '../../src/engines/tts.js';
 import { AGENT_AUDIO_CHANNEL, type AgentAudioDiagnostic } from '../../src/media/diagnostics.js';
@@ -63,15 +64,25 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /** The server's runtime (default: the embedded one), e.g. one on cloud engines. */
+  runtime?: (dataDir: string) => ControlRuntime;
+  /** When given, the server logs at info level into it, one JSON line each. */
+  logLines?: string[];
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-e2e-'));
   const harness = { wallSkewMs: 0 } as Harness;
+  const { logLines } = opts;
+  const runtime = opts.runtime?.(join(dir, 'data'));
   // The wall clock can be moved forward to expire tokens without waiting.
   const server = await createServer({
     port: 0,
     dataDir: join(dir, 'data'),
-    logger: false,
+    logger: logLines ? { level: 'info', stream: { write: (line: string) => logLines.push(line) } } : false,
     wallNow: () => Date.now() + harness.wallSkewMs,
+    ...(runtime ? { runtime } : {}),
   });
   const agentAudio: AgentAudioDiagnostic[] = [];
   const onMessage = (m: unknown) => agentAudio.push(m as AgentAudioDiagnostic);
@@ -82,6 +93,7 @@ export async function startHarness(): Promise<Harness> {
   harness.close = async () => {
     diagnostics.unsubscribe(AGENT_AUDIO_CHANNEL, onMessage);
     await server.close();
+    await runtime?.close();
     rmSync(dir, { recursive: true, force: true });
   };
   return harness;

@@ -156,6 +156,8 @@ class ChainRecognizer implements Recognizer {
 class ChainRecognition implements Recognition {
   private readonly frames: AudioFrame[] = [];
   private keptMs = 0;
+  /** Billed audio of engines this utterance already left behind. */
+  private billedBefore = 0;
   private current: { recognition: Recognition; index: number } | undefined;
   private readonly queue: Transcript[] = [];
   private wake: (() => void) | undefined;
@@ -193,6 +195,13 @@ class ChainRecognition implements Recognition {
     } catch (err) {
       void this.handOver(current, err);
     }
+  }
+
+  /** What every engine this utterance went through bills for it (pushed audio where one does not say). */
+  get billedAudioMs(): number | undefined {
+    const current = this.current?.recognition.billedAudioMs;
+    if (current === undefined && this.billedBefore === 0) return undefined;
+    return this.billedBefore + (current ?? this.keptMs);
   }
 
   async *partials(): AsyncIterable<Transcript> {
@@ -256,6 +265,7 @@ class ChainRecognition implements Recognition {
       if (this.closed) return;
       if (failed) {
         if (this.current !== failed) return;
+        this.billedBefore += failed.recognition.billedAudioMs ?? this.keptMs;
         this.current = undefined;
         failed.recognition.close();
         if (!this.chain.failOver(failed.index, err)) {

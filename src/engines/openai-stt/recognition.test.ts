@@ -67,6 +67,8 @@ describe('a segment recognition', () => {
     await expect(final).resolves.toMatchObject({ text: 'where is my order four', final: true });
     await reading;
     expect(partials).toEqual(['where is', 'where is my order']);
+    // Each upload is billed: the cost meter counts 4.5 s for 2 s of speech.
+    expect(r.billedAudioMs).toBe(4500);
   });
 
   it('drops a partial still in flight when the final is asked for', async () => {

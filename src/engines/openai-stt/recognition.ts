@@ -24,6 +24,8 @@ export interface SegmentRecognitionOptions {
 type State = 'open' | 'finishing' | 'done' | 'closed';
 
 export class SegmentRecognition implements Recognition {
+  /** Audio uploaded for this utterance, ms: each partial re-sends the segment so far, and is billed. */
+  billedAudioMs = 0;
   private state: State = 'open';
   private chunks: Int16Array[] = [];
   private length = 0;
@@ -121,6 +123,7 @@ export class SegmentRecognition implements Recognition {
   private async complete(startedMs: number): Promise<Transcript> {
     try {
       if (this.failure) throw this.failure;
+      if (this.length > 0) this.billedAudioMs += (this.length * 1000) / SESSION_SAMPLE_RATE;
       const text =
         this.length === 0
           ? ''
@@ -148,6 +151,7 @@ export class SegmentRecognition implements Recognition {
     const request = new AbortController();
     this.partialRequest = request;
     this.requestedLength = this.length;
+    this.billedAudioMs += (this.length * 1000) / SESSION_SAMPLE_RATE;
     this.transcriber
       .transcribe(this.segment(), this.opts.prompt, request.signal)
       .then(
