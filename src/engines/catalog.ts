@@ -78,6 +78,12 @@ registerEngine(
   'Anthropic Messages streaming with tool use (ANTHROPIC_API_KEY, PARLEY_ANTHROPIC_URL, PARLEY_ANTHROPIC_MODEL)',
   { available: ({ env }) => Boolean(env.ANTHROPIC_API_KEY?.trim() || env.PARLEY_ANTHROPIC_URL?.trim()) },
 );
+registerEngine(
+  'brain',
+  'sim',
+  async (s, p) => (await import('./sim/engine.js')).simBrainEngine(s, p),
+  "an LLM latency simulator: the agent's own dialogue engine behind an OpenAI-compatible streaming server with LLM-like time to first token and token rate (sim:ttftMs=450,tps=40)",
+);
 
 export {
   type ChainOptions,
