@@ -39,6 +39,11 @@ describe('served LLM sessions fall back to the slot summary (regression)', () =>
         body += c.toString();
       });
       req.on('end', () => {
+        if (req.method !== 'POST') {
+          res.writeHead(404, { 'content-type': 'application/json' });
+          res.end('{"error":{"message":"not found"}}');
+          return;
+        }
         const request = JSON.parse(body) as ChatRequest;
         requests.push(request);
         const asksSummary = String(request.messages[0]?.content).startsWith('Summarize this phone call');

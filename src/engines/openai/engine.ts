@@ -12,6 +12,8 @@ export const openAiBrainEngine: EngineFactory<'brain'> = async (settings) => {
       'set PARLEY_LLM_BASE_URL and PARLEY_LLM_MODEL (and PARLEY_LLM_API_KEY if the server needs one)',
     );
   }
+  // A wrong key or a server that is not there is reported now, not at a caller's first turn.
+  await brain.check();
   // The client holds no per-call state: every session shares it.
   return { name: 'openai', createBrain: () => brain };
 };

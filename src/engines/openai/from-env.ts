@@ -1,5 +1,5 @@
 /** The OpenAI-compatible brain the environment configures (PARLEY_LLM_*), if any. */
-import { type Brain, EngineError } from '../types.js';
+import { EngineError } from '../types.js';
 import { OpenAiBrain } from './openai-brain.js';
 
 export interface LlmEnv {
@@ -13,7 +13,7 @@ export interface LlmEnv {
  * An OpenAiBrain when PARLEY_LLM_BASE_URL is set (PARLEY_LLM_MODEL is then required;
  * PARLEY_LLM_API_KEY and PARLEY_LLM_TEMPERATURE are optional); undefined when it is not.
  */
-export function brainFromEnv(env: LlmEnv = process.env): Brain | undefined {
+export function brainFromEnv(env: LlmEnv = process.env): OpenAiBrain | undefined {
   const baseUrl = env.PARLEY_LLM_BASE_URL?.trim();
   if (!baseUrl) return undefined;
   const model = env.PARLEY_LLM_MODEL?.trim();

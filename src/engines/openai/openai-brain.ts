@@ -202,6 +202,21 @@ export class OpenAiBrain implements Brain {
     }
   }
 
+  /**
+   * Asks for the model list once: a rejected key (401/403) or an unreachable server fails here,
+   * at start, with its fix. Any other answer, or none within 5 s, is no evidence (a server
+   * without that endpoint) and passes.
+   */
+  async check(): Promise<void> {
+    try {
+      await this.client.models.list({ timeout: 5000 });
+    } catch (err) {
+      const refused = err instanceof APIError && (err.status === 401 || err.status === 403);
+      const unreachable = err instanceof APIConnectionError && !(err instanceof APIConnectionTimeoutError);
+      if (refused || unreachable) throw this.engineError(err);
+    }
+  }
+
   private timeout(cause?: unknown): EngineError {
     return new EngineError(
       ENGINE,
