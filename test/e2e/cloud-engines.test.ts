@@ -6,6 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -51,21 +52,41 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** `parley call --json` in a fresh shell's environment plus `engines`; returns turns and what it printed. */
+/**
+ * `parley call --json -o OUT.wav` in a fresh shell's environment plus `engines`: the turns, what it
+ * printed, and the stereo recording's agent channel (right).
+ */
 async function parleyCall(
   engines: Record<string, string>,
-): Promise<{ turns: CallTurnJson[]; printed: string }> {
+): Promise<{ turns: CallTurnJson[]; printed: string; agentChannel: Int16Array }> {
   const env = userEnv({ ...providers.env, PARLEY_DATA_DIR: join(dir, 'data'), ...engines });
+  const output = join(
+    dir,
+    `call-${Object.values(engines)
+      .join('-')
+      .replace(/[^a-z0-9-]/gi, '_')}.wav`,
+  );
   const { stdout, stderr } = await run(
     process.execPath,
-    [CLI, 'call', callerWav, '--json', '--max-tail-ms', '12000'],
-    {
-      env,
-      timeout: 150_000,
-      maxBuffer: 16 * 1024 * 1024,
-    },
+    [CLI, 'call', callerWav, '--json', '-o', output, '--max-tail-ms', '12000'],
+    { env, timeout: 150_000, maxBuffer: 16 * 1024 * 1024 },
   );
-  return { turns: (JSON.parse(stdout) as { turns: CallTurnJson[] }).turns, printed: stdout + stderr };
+  const stereo = await readFile(output);
+  expect(stereo.readUInt16LE(22)).toBe(2); // channels
+  const agentChannel = new Int16Array((stereo.length - 44) / 4);
+  for (let i = 0; i < agentChannel.length; i++) agentChannel[i] = stereo.readInt16LE(44 + i * 4 + 2);
+  return {
+    turns: (JSON.parse(stdout) as { turns: CallTurnJson[] }).turns,
+    printed: stdout + stderr,
+    agentChannel,
+  };
+}
+
+/** The agent is audible on the recording: its channel carries speech, not just silence. */
+function expectAgentAudible(agentChannel: Int16Array): void {
+  let loud = 0;
+  for (const v of agentChannel) if (Math.abs(v) > 3000) loud++;
+  expect(loud / SESSION_SAMPLE_RATE).toBeGreaterThan(0.05);
 }
 
 function expectOrderTracked(turns: CallTurnJson[]): void {
@@ -110,13 +131,14 @@ describe('parley call on cloud engines', () => {
   });
 
   it('hands the turn to pocketsphinx when Deepgram drops mid-utterance, and speaks with OpenAI-compatible speech', async () => {
-    const { turns, printed } = await parleyCall({
+    const { turns, printed, agentChannel } = await parleyCall({
       PARLEY_STT: 'deepgram,embedded',
       PARLEY_DEEPGRAM_URL: providers.droppingDeepgramUrl,
       PARLEY_TTS: 'openai',
       PARLEY_BRAIN: 'agent',
     });
     expectOrderTracked(turns);
+    expectAgentAudible(agentChannel);
     expect(printed).toMatch(/stt engine deepgram failed, embedded took over/);
     expectNoSecret(printed);
   });

@@ -1,11 +1,11 @@
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPackageTrackerAgent, PACKAGE_TRACKER_PERSONA } from '../../apps/package-tracker/index.js';
 import { SAY } from '../../apps/package-tracker/replies.js';
 import { openDatabase } from '../../store/database.js';
 import { type AnthropicServer, startAnthropicServer } from '../../testing/providers/anthropic-server.js';
+import { closeServer, listenLocal } from '../../testing/providers/local-server.js';
+import { failureOf } from '../../testing/providers/test-helpers.js';
 import { type BrainContext, type BrainDelta, EngineError } from '../types.js';
 import { AnthropicBrain, AnthropicHttpError } from './anthropic-brain.js';
 import { CALL_OPENED } from './messages.js';
@@ -15,11 +15,7 @@ const servers: (Server | AnthropicServer)[] = [];
 
 afterEach(async () => {
   for (const s of servers.splice(0)) {
-    if ('requests' in s) await s.close();
-    else {
-      s.closeAllConnections();
-      await new Promise((r) => s.close(r));
-    }
+    await ('requests' in s ? s.close() : closeServer(s));
   }
 });
 
@@ -39,9 +35,7 @@ async function raw(handler: (req: IncomingMessage, res: ServerResponse) => void)
     req.on('end', () => handler(req, res));
   });
   servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return `http://127.0.0.1:${await listenLocal(server)}`;
 }
 
 const ctx: BrainContext = {
@@ -67,15 +61,6 @@ async function collect(it: AsyncIterable<BrainDelta>): Promise<BrainDelta[]> {
   const out: BrainDelta[] = [];
   for await (const d of it) out.push(d);
   return out;
-}
-
-async function failureOf(run: Promise<unknown>): Promise<Error> {
-  const err = await run.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof Error)) throw new Error('expected a failure');
-  return err;
 }
 
 describe('AnthropicBrain', () => {

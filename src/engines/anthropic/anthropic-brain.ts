@@ -10,7 +10,8 @@
  * https://docs.anthropic.com/en/api/messages (request), https://docs.anthropic.com/en/api/errors.
  */
 import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk';
-import { redact, StreamGuard } from '../llm/stream-guard.js';
+import { connectionFailure, guardedReply, otherFailure, type ReplyErrors } from '../llm/reply.js';
+import { redact, type StreamGuard } from '../llm/stream-guard.js';
 import { type Brain, type BrainContext, type BrainDelta, EngineError } from '../types.js';
 import { toAnthropicConversation, toAnthropicTools } from './messages.js';
 
@@ -124,79 +125,79 @@ export class AnthropicBrain implements Brain {
     return body;
   }
 
-  async *respond(ctx: BrainContext, signal: AbortSignal): AsyncIterable<BrainDelta> {
-    if (signal.aborted) return;
-    // Closes the request on barge-in, when the consumer stops early (finally) and when the server stalls.
-    const guard = new StreamGuard(signal, this.timeoutMs);
-    try {
-      const stream = await this.client.messages.create(this.request(ctx), { signal: guard.signal });
-      const toolUses = new Map<number, { id: string; name: string; json: string }>();
-      let usage: { input: number; output: number } | undefined;
-      let stopped = false;
-      for await (const event of stream) {
-        guard.touch();
-        switch (event.type) {
-          case 'message_start': {
-            const u = event.message.usage;
-            const input =
-              u.input_tokens + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0);
-            usage = { input, output: u.output_tokens };
-            break;
-          }
-          case 'content_block_start': {
-            const block = event.content_block;
-            if (block.type === 'tool_use')
-              toolUses.set(event.index, { id: block.id, name: block.name, json: '' });
-            else if (block.type === 'text' && block.text) yield { type: 'text', text: block.text };
-            break;
-          }
-          case 'content_block_delta': {
-            const delta = event.delta;
-            if (delta.type === 'text_delta' && delta.text) yield { type: 'text', text: delta.text };
-            else if (delta.type === 'input_json_delta') {
-              const use = toolUses.get(event.index);
-              if (use) use.json += delta.partial_json;
-            }
-            break;
-          }
-          case 'content_block_stop': {
-            const use = toolUses.get(event.index);
-            if (use) {
-              toolUses.delete(event.index);
-              yield { type: 'tool_call', call: { id: use.id, name: use.name, arguments: use.json || '{}' } };
-            }
-            break;
-          }
-          case 'message_delta': {
-            // Cumulative counts: the last message_delta has the totals.
-            const u = event.usage;
-            usage ??= { input: 0, output: 0 };
-            usage.output = u.output_tokens;
-            if (u.input_tokens != null) {
-              usage.input =
-                u.input_tokens + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0);
-            }
-            break;
-          }
-          case 'message_stop':
-            stopped = true;
-            break;
+  respond(ctx: BrainContext, signal: AbortSignal): AsyncIterable<BrainDelta> {
+    return guardedReply(signal, this.timeoutMs, this.errors, (guard) => this.stream(ctx, guard));
+  }
+
+  private readonly errors: ReplyErrors = {
+    timeout: (cause) => this.timeout(cause),
+    isTimeout: (err) => err instanceof APIConnectionTimeoutError,
+    failure: (err) => this.engineError(err),
+  };
+
+  /** The request's events as deltas; returns the usage to yield once the message stopped. */
+  private async *stream(
+    ctx: BrainContext,
+    guard: StreamGuard,
+  ): AsyncGenerator<BrainDelta, () => BrainDelta[]> {
+    const stream = await this.client.messages.create(this.request(ctx), { signal: guard.signal });
+    const toolUses = new Map<number, { id: string; name: string; json: string }>();
+    let usage: { input: number; output: number } | undefined;
+    let stopped = false;
+    for await (const event of stream) {
+      guard.touch();
+      switch (event.type) {
+        case 'message_start': {
+          const u = event.message.usage;
+          const input =
+            u.input_tokens + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0);
+          usage = { input, output: u.output_tokens };
+          break;
         }
+        case 'content_block_start': {
+          const block = event.content_block;
+          if (block.type === 'tool_use')
+            toolUses.set(event.index, { id: block.id, name: block.name, json: '' });
+          else if (block.type === 'text' && block.text) yield { type: 'text', text: block.text };
+          break;
+        }
+        case 'content_block_delta': {
+          const delta = event.delta;
+          if (delta.type === 'text_delta' && delta.text) yield { type: 'text', text: delta.text };
+          else if (delta.type === 'input_json_delta') {
+            const use = toolUses.get(event.index);
+            if (use) use.json += delta.partial_json;
+          }
+          break;
+        }
+        case 'content_block_stop': {
+          const use = toolUses.get(event.index);
+          if (use) {
+            toolUses.delete(event.index);
+            yield { type: 'tool_call', call: { id: use.id, name: use.name, arguments: use.json || '{}' } };
+          }
+          break;
+        }
+        case 'message_delta': {
+          // Cumulative counts: the last message_delta has the totals.
+          const u = event.usage;
+          usage ??= { input: 0, output: 0 };
+          usage.output = u.output_tokens;
+          if (u.input_tokens != null) {
+            usage.input =
+              u.input_tokens + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0);
+          }
+          break;
+        }
+        case 'message_stop':
+          stopped = true;
+          break;
       }
-      // The client ends the stream quietly when it is aborted: tell a stall from a barge-in.
-      if (guard.timedOut) throw this.timeout();
-      if (guard.stopped) return;
-      if (!stopped) throw new EngineError(ENGINE, 'the stream ended before message_stop (connection cut?)');
-      if (usage) yield { type: 'usage', inputTokens: usage.input, outputTokens: usage.output };
-    } catch (err) {
-      if (err instanceof EngineError) throw err;
-      if (guard.timedOut || err instanceof APIConnectionTimeoutError) throw this.timeout(err);
-      // Aborted on purpose: a barge-in is not a failure.
-      if (guard.stopped) return;
-      throw this.engineError(err);
-    } finally {
-      guard.close();
     }
+    return (): BrainDelta[] => {
+      if (!stopped) throw new EngineError(ENGINE, 'the stream ended before message_stop (connection cut?)');
+      return usage ? [{ type: 'usage', inputTokens: usage.input, outputTokens: usage.output }] : [];
+    };
   }
 
   private timeout(cause?: unknown): EngineError {
@@ -212,13 +213,8 @@ export class AnthropicBrain implements Brain {
     const key = this.opts.apiKey;
     if (err instanceof APIConnectionTimeoutError) return this.timeout(err);
     if (err instanceof APIConnectionError) {
-      const cause = err.cause instanceof Error ? err.cause.message : err.message;
-      return new EngineError(
-        ENGINE,
-        `request to ${this.endpoint} failed: ${redact(cause, key)}`,
-        'check PARLEY_ANTHROPIC_URL and that the server is reachable',
-        { cause: err },
-      );
+      const fix = 'check PARLEY_ANTHROPIC_URL and that the server is reachable';
+      return connectionFailure(ENGINE, this.endpoint, err, key, fix);
     }
     if (err instanceof APIError) {
       const message = redact(serverMessage(err), key);
@@ -231,12 +227,6 @@ export class AnthropicBrain implements Brain {
       }
       return new AnthropicHttpError(err.status, type, message, fixFor(err.status));
     }
-    if (err instanceof SyntaxError) {
-      return new EngineError(ENGINE, 'malformed stream event (not JSON)', undefined, { cause: err });
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    return new EngineError(ENGINE, `request to ${this.endpoint} failed: ${redact(message, key)}`, undefined, {
-      cause: err,
-    });
+    return otherFailure(ENGINE, this.endpoint, err, key);
   }
 }

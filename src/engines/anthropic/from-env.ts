@@ -7,6 +7,7 @@
  * this one.
  */
 import type { EngineParams } from '../engine.js';
+import { checkParams, requireKeyOrUrl } from '../provider-config.js';
 import { EngineError } from '../types.js';
 import { AnthropicBrain, type AnthropicBrainOptions } from './anthropic-brain.js';
 
@@ -22,20 +23,14 @@ export function anthropicOptionsFromEnv(
   env: Readonly<AnthropicEnv>,
   params: EngineParams = {},
 ): AnthropicBrainOptions {
-  const apiKey = env.ANTHROPIC_API_KEY?.trim() || undefined;
-  const baseUrl = env.PARLEY_ANTHROPIC_URL?.trim() || undefined;
-  if (!apiKey && !baseUrl) {
-    throw new EngineError(
-      'anthropic',
-      'no Anthropic API key is configured',
-      'set ANTHROPIC_API_KEY (or PARLEY_ANTHROPIC_URL for an Anthropic-compatible server that needs none)',
-    );
-  }
-  for (const key of Object.keys(params)) {
-    if (!(PARAMS as readonly string[]).includes(key)) {
-      throw new EngineError('anthropic', `unknown parameter '${key}'`, `use ${PARAMS.join(', ')}`);
-    }
-  }
+  const { apiKey, url: baseUrl } = requireKeyOrUrl(env, {
+    engine: 'anthropic',
+    keyVar: 'ANTHROPIC_API_KEY',
+    urlVar: 'PARLEY_ANTHROPIC_URL',
+    missing: 'no Anthropic API key is configured',
+    server: 'an Anthropic-compatible server that needs none',
+  });
+  checkParams(params, PARAMS, 'anthropic');
   if (baseUrl && !/^https?:\/\//.test(baseUrl)) {
     throw new EngineError('anthropic', `PARLEY_ANTHROPIC_URL must be an http(s) URL, got '${baseUrl}'`);
   }

@@ -1,57 +1,23 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { peak } from '../../audio/level.js';
 import { SystemClock } from '../../clock.js';
 import { type CartesiaServer, startCartesiaServer } from '../../testing/providers/cartesia-server.js';
+import {
+  collect,
+  engineSettings,
+  expectKeyRefused,
+  expectTrueTimings,
+  framesUntilAbort,
+  LONG_CLAUSE,
+  samplesOf,
+} from '../../testing/providers/test-helpers.js';
 import type { SynthesizerEngine } from '../engine.js';
 import { createSynthesizer } from '../tts.js';
-import { EngineError, type SpeechFrame, type Synthesizer } from '../types.js';
+import { EngineError, type Synthesizer } from '../types.js';
 import { CARTESIA_DEFAULT_VOICE, cartesiaEngine, cartesiaOptions, createCartesiaEngine } from './engine.js';
 
 const KEY = 'cartesia-test-key-777';
 const CLAUSE = 'Order four two one nine is in transit with UPS.';
 const ctx = { sessionId: 'cartesia-test', clock: new SystemClock() };
-
-async function collect(synth: Synthesizer, text: string, signal = new AbortController().signal) {
-  const frames: SpeechFrame[] = [];
-  for await (const frame of synth.synthesize(text, signal)) frames.push(frame);
-  return frames;
-}
-
-function samplesOf(frames: SpeechFrame[]): Int16Array {
-  const out = new Int16Array(frames.reduce((n, f) => n + f.samples.length, 0));
-  let at = 0;
-  for (const f of frames) {
-    out.set(f.samples, at);
-    at += f.samples.length;
-  }
-  return out;
-}
-
-/** Words in order, each within the audio and voiced where it says, each sent no later than the frame it starts in. */
-function expectTrueTimings(frames: SpeechFrame[], text: string): void {
-  const audio = samplesOf(frames);
-  const rate = frames[0]?.sampleRate ?? 16_000;
-  const audioMs = (audio.length * 1000) / rate;
-  const words = frames.flatMap((f) => f.words ?? []);
-  expect(words.map((w) => w.word)).toEqual(text.split(' '));
-  let previousEnd = 0;
-  for (const w of words) {
-    expect(w.startMs).toBeGreaterThanOrEqual(previousEnd);
-    expect(w.endMs).toBeGreaterThan(w.startMs);
-    expect(w.endMs).toBeLessThanOrEqual(audioMs + 1e-6);
-    previousEnd = w.endMs;
-    const at = (ms: number) => Math.round((ms * rate) / 1000);
-    expect(peak(audio.subarray(at(w.startMs), at(w.endMs)))).toBeGreaterThan(0.05);
-  }
-  for (const [i, frame] of frames.entries()) {
-    for (const w of frame.words ?? []) {
-      const startsIn = frames.findIndex(
-        (f) => f.startMs + (f.samples.length * 1000) / f.sampleRate > w.startMs,
-      );
-      expect(i).toBeLessThanOrEqual(startsIn);
-    }
-  }
-}
 
 const requests = (server: CartesiaServer) =>
   server.connections.flatMap((c) => c.messages.map((m) => m.message)).filter((m) => 'transcript' in m);
@@ -66,13 +32,11 @@ describe('the Cartesia WebSocket adapter against a local server', () => {
     voice = await createSynthesizer('slt');
     server = await startCartesiaServer({ synthesizer: voice, apiKey: KEY });
     engine = await cartesiaEngine(
+      engineSettings({ CARTESIA_API_KEY: KEY, PARLEY_CARTESIA_URL: server.url }),
       {
-        env: { CARTESIA_API_KEY: KEY, PARLEY_CARTESIA_URL: server.url },
-        dataDir: '.',
-        lm: 'domain',
-        speakingRate: 1,
+        voice: 'voice-c',
+        model: 'sonic-3',
       },
-      { voice: 'voice-c', model: 'sonic-3' },
     );
   });
 
@@ -133,16 +97,8 @@ describe('the Cartesia WebSocket adapter against a local server', () => {
   });
 
   it('stops at once when aborted mid-clause and cancels its context', async () => {
-    const synth = await synthesizer();
-    const abort = new AbortController();
-    const frames: SpeechFrame[] = [];
-    const long = 'This is a long answer that goes on and on about the parcel and where it has been all week.';
-    for await (const frame of synth.synthesize(long, abort.signal)) {
-      frames.push(frame);
-      if (frames.length === 2) abort.abort();
-    }
-    expect(frames).toHaveLength(2);
-    const request = requests(server).find((m) => m.transcript === long);
+    expect(await framesUntilAbort(await synthesizer(), 2)).toHaveLength(2);
+    const request = requests(server).find((m) => m.transcript === LONG_CLAUSE);
     await vi.waitFor(() =>
       expect(server.connections.at(-1)?.messages.map((m) => m.message)).toContainEqual({
         context_id: request?.context_id,
@@ -153,11 +109,7 @@ describe('the Cartesia WebSocket adapter against a local server', () => {
 
   it('refuses a wrong key when the synthesizer is made, without quoting the key', async () => {
     const wrong = createCartesiaEngine({ apiKey: 'sk_car_wrong_secret', url: server.url, voices: ['v'] });
-    const error = await wrong.synthesizer(undefined, ctx).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(EngineError);
-    expect((error as Error).message).toMatch(/API key was refused \(HTTP 401/);
-    expect((error as Error).message).toContain('CARTESIA_API_KEY');
-    expect((error as Error).message).not.toContain('sk_car_wrong_secret');
+    await expectKeyRefused(wrong, 'CARTESIA_API_KEY', 'sk_car_wrong_secret');
   });
 
   it('fails the clause when the socket drops, and the next clause reconnects', async () => {
@@ -206,9 +158,7 @@ describe('the Cartesia WebSocket adapter against a local server', () => {
   });
 
   it('needs a key or a URL', async () => {
-    await expect(
-      cartesiaEngine({ env: {}, dataDir: '.', lm: 'domain', speakingRate: 1 }, {}),
-    ).rejects.toThrow(/CARTESIA_API_KEY is not set/);
+    await expect(cartesiaEngine(engineSettings({}), {})).rejects.toThrow(/CARTESIA_API_KEY is not set/);
   });
 
   it('takes voices from the spec and the configured voice (never an embedded voice name)', () => {

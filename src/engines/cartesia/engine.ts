@@ -8,8 +8,8 @@
  * (the Cartesia-Version header, default 2025-04-16).
  */
 import type { EngineFactory, EngineParams, EngineSettings, SynthesizerEngine } from '../engine.js';
-import { isVoiceName } from '../tts.js';
-import { EngineError } from '../types.js';
+import { listedVoices, requireKeyOrUrl } from '../provider-config.js';
+import { checkSocketUrl, socketSynthesizerEngine } from '../websocket/socket-engine.js';
 import { CartesiaSynthesizer } from './synthesizer.js';
 
 export const CARTESIA_DEFAULT_URL = 'wss://api.cartesia.ai/tts/websocket';
@@ -44,25 +44,15 @@ export function cartesiaOptions(
   settings: Pick<EngineSettings, 'env' | 'voice' | 'speakingRate'>,
   params: EngineParams,
 ): CartesiaEngineOptions {
-  const apiKey = settings.env.CARTESIA_API_KEY?.trim() || undefined;
-  const url = settings.env.PARLEY_CARTESIA_URL?.trim() || undefined;
-  if (!apiKey && !url) {
-    throw new EngineError(
-      'cartesia',
-      'CARTESIA_API_KEY is not set',
-      'set CARTESIA_API_KEY (or PARLEY_CARTESIA_URL for a compatible server that needs no key)',
-    );
-  }
-  const listed = [
-    ...(params.voice ? [params.voice] : []),
-    ...(params.voices ?? '').split('|').map((v) => v.trim()),
-    // The runtime's configured voice, unless it names one of the embedded voices.
-    ...(settings.voice && !isVoiceName(settings.voice) ? [settings.voice] : []),
-  ].filter((v) => v !== '');
+  const { apiKey, url } = requireKeyOrUrl(settings.env, {
+    engine: 'cartesia',
+    keyVar: 'CARTESIA_API_KEY',
+    urlVar: 'PARLEY_CARTESIA_URL',
+  });
   return {
     ...(apiKey ? { apiKey } : {}),
     url: url ?? CARTESIA_DEFAULT_URL,
-    voices: listed.length > 0 ? [...new Set(listed)] : [CARTESIA_DEFAULT_VOICE],
+    voices: listedVoices(params, settings.voice, CARTESIA_DEFAULT_VOICE),
     model: params.model || CARTESIA_DEFAULT_MODEL,
     language: params.language || 'en',
     version: params.version || CARTESIA_DEFAULT_VERSION,
@@ -72,49 +62,24 @@ export function cartesiaOptions(
 
 export function createCartesiaEngine(opts: CartesiaEngineOptions): SynthesizerEngine {
   const url = opts.url ?? CARTESIA_DEFAULT_URL;
-  if (!/^(wss?|https?):\/\/[^/]/.test(url)) {
-    throw new EngineError(
-      'cartesia',
-      `'${url}' is not a WebSocket URL`,
-      'set PARLEY_CARTESIA_URL to wss://host[:port]/tts/websocket',
-    );
-  }
-  const voices = opts.voices && opts.voices.length > 0 ? opts.voices : [CARTESIA_DEFAULT_VOICE];
-  const defaultVoice = voices[0] as string;
-  const synthesizers = new Set<CartesiaSynthesizer>();
-  return {
+  checkSocketUrl(url, 'cartesia', 'set PARLEY_CARTESIA_URL to wss://host[:port]/tts/websocket');
+  return socketSynthesizerEngine({
     name: 'cartesia',
-    voices,
-    defaultVoice,
-    async synthesizer(voice) {
-      const chosen = voice ?? defaultVoice;
-      if (!voices.includes(chosen)) {
-        throw new EngineError(
-          'cartesia',
-          `voice '${chosen}' is not configured`,
-          `use one of ${voices.join(', ')}, or add it with cartesia:voices=id1|id2`,
-        );
-      }
-      const synthesizer: CartesiaSynthesizer = await CartesiaSynthesizer.create({
+    voices: opts.voices && opts.voices.length > 0 ? opts.voices : [CARTESIA_DEFAULT_VOICE],
+    create: (voice, onClose) =>
+      CartesiaSynthesizer.create({
         url,
         ...(opts.apiKey ? { apiKey: opts.apiKey } : {}),
         version: opts.version ?? CARTESIA_DEFAULT_VERSION,
         connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
-        voice: chosen,
+        voice,
         model: opts.model ?? CARTESIA_DEFAULT_MODEL,
         language: opts.language ?? 'en',
         speed: opts.speed ?? 1,
         ...(opts.stallTimeoutMs !== undefined ? { stallTimeoutMs: opts.stallTimeoutMs } : {}),
-        onClose: () => synthesizers.delete(synthesizer),
-      });
-      synthesizers.add(synthesizer);
-      return synthesizer;
-    },
-    async close() {
-      await Promise.allSettled([...synthesizers].map((s) => s.close()));
-      synthesizers.clear();
-    },
-  };
+        onClose,
+      }),
+  });
 }
 
 export const cartesiaEngine: EngineFactory<'tts'> = async (settings, params) =>

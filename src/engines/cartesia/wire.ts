@@ -7,6 +7,7 @@
  * older API versions, with `status_code`).
  */
 import type { WordTiming } from '../types.js';
+import { parseJsonObject } from '../websocket/json-frame.js';
 
 export const CARTESIA_SAMPLE_RATE = 16_000;
 
@@ -52,14 +53,8 @@ function wordTimings(value: unknown): WordTiming[] {
 
 /** Reads one text frame; undefined when it is not JSON. */
 export function parseCartesiaMessage(text: string): CartesiaMessage | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!raw || typeof raw !== 'object') return undefined;
-  const m = raw as Record<string, unknown>;
+  const m = parseJsonObject(text);
+  if (!m) return undefined;
   const contextId = typeof m.context_id === 'string' ? m.context_id : undefined;
   if (m.type === 'error' || (typeof m.error === 'string' && m.type === undefined)) {
     const title = typeof m.title === 'string' ? m.title : '';

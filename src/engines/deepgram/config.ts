@@ -4,6 +4,7 @@
  * Keys come from the environment only and travel in the Authorization header, never in the URL.
  */
 import type { EngineParams } from '../engine.js';
+import { checkParams, requireKeyOrUrl } from '../provider-config.js';
 import { EngineError } from '../types.js';
 
 export const DEFAULT_DEEPGRAM_URL = 'wss://api.deepgram.com/v1/listen';
@@ -57,20 +58,14 @@ export function optionsFromEnv(
   env: Readonly<Record<string, string | undefined>>,
   params: EngineParams,
 ): DeepgramOptions {
-  const apiKey = env.DEEPGRAM_API_KEY?.trim() || undefined;
-  const url = env.PARLEY_DEEPGRAM_URL?.trim() || undefined;
-  if (!apiKey && !url) {
-    throw new EngineError(
-      'deepgram',
-      'no Deepgram API key is configured',
-      'set DEEPGRAM_API_KEY (or PARLEY_DEEPGRAM_URL for a self-hosted server)',
-    );
-  }
-  for (const key of Object.keys(params)) {
-    if (!(PARAMS as readonly string[]).includes(key)) {
-      throw new EngineError('deepgram', `unknown parameter '${key}'`, `use ${PARAMS.join(', ')}`);
-    }
-  }
+  const { apiKey, url } = requireKeyOrUrl(env, {
+    engine: 'deepgram',
+    keyVar: 'DEEPGRAM_API_KEY',
+    urlVar: 'PARLEY_DEEPGRAM_URL',
+    missing: 'no Deepgram API key is configured',
+    server: 'a self-hosted server',
+  });
+  checkParams(params, PARAMS, 'deepgram');
   const target = url ?? DEFAULT_DEEPGRAM_URL;
   if (!/^wss?:\/\//.test(target)) {
     throw new EngineError('deepgram', `PARLEY_DEEPGRAM_URL must be a ws:// or wss:// URL, got '${target}'`);

@@ -2,13 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPackageTrackerAgent, PACKAGE_TRACKER_PHRASES } from '../../apps/package-tracker/index.js';
+import { PACKAGE_TRACKER_PHRASES } from '../../apps/package-tracker/index.js';
 import { SystemClock } from '../../clock.js';
-import { composeCaller } from '../../runtime/caller-audio.js';
-import { type RecordedCallResult, runRecordedCall } from '../../runtime/recorded-call.js';
-import { createRuntime } from '../../runtime/runtime.js';
-import { openDatabase } from '../../store/database.js';
+import type { RecordedCallResult } from '../../runtime/recorded-call.js';
 import { type DeepgramServer, startDeepgramServer } from '../../testing/providers/deepgram-server.js';
+import { runProviderCall } from '../../testing/providers/test-helpers.js';
 import type { RecognizerEngine } from '../engine.js';
 import { pocketsphinxEngine } from '../pocketsphinx/engine.js';
 import { deepgramEngine } from './engine.js';
@@ -36,25 +34,12 @@ describe('a call with deepgram as the recognizer', () => {
     });
     const env = { DEEPGRAM_API_KEY: 'call-test-key', PARLEY_DEEPGRAM_URL: server.url };
     deepgram = await deepgramEngine({ dataDir: dir, lm: 'domain', speakingRate: 1, env }, {});
-    const caller = await composeCaller({
-      voice: 'rms',
-      parts: [{ pauseMs: 500 }, 'Where is my order number four two one nine?', { pauseMs: 1500 }],
-    });
-    const runtime = createRuntime({
+    result = await runProviderCall({
       engines: { stt: deepgram },
-      agent: createPackageTrackerAgent({ db: openDatabase(':memory:') }),
-      settings: { dataDir: join(dir, 'data'), env: {} },
+      dataDir: join(dir, 'data'),
+      line: 'Where is my order number four two one nine?',
+      pausesMs: [500, 1500],
     });
-    try {
-      result = await runRecordedCall({
-        samples: caller.samples,
-        createSession: (clock) => runtime.createSession({ clock }),
-        settleMs: 1500,
-        maxTailMs: 15_000,
-      });
-    } finally {
-      await runtime.close();
-    }
   }, 120_000);
 
   afterAll(async () => {

@@ -4,6 +4,7 @@
  * (`stream.ts`) owns the socket and decides which results belong to which utterance.
  */
 import { type AudioFrame, SESSION_SAMPLE_RATE } from '../../audio/frame.js';
+import { PartialLog } from '../partial-log.js';
 import { EngineError, type Recognition, type Transcript } from '../types.js';
 
 /** What an utterance asks of its stream. */
@@ -27,10 +28,8 @@ export class DeepgramRecognition implements Recognition {
   private phase: Phase = 'open';
   private readonly finals: string[] = [];
   private interim = '';
-  private readonly partialLog: Transcript[] = [];
-  private partialsEnded = false;
-  private wakeReaders: (() => void)[] = [];
   private failure: EngineError | undefined;
+  private readonly partialLog = new PartialLog(() => this.failure);
   private finishing: Promise<Transcript> | undefined;
   private settle: { resolve(t: Transcript): void; reject(e: EngineError): void } | undefined;
   private finishStartedMs = 0;
@@ -94,29 +93,7 @@ export class DeepgramRecognition implements Recognition {
    * iteration ends with the final or on close(), and throws if the stream failed.
    */
   partials(): AsyncIterable<Transcript> {
-    return {
-      [Symbol.asyncIterator]: () => {
-        let next = 0;
-        return {
-          next: async (): Promise<IteratorResult<Transcript>> => {
-            for (;;) {
-              const item = this.partialLog[next];
-              if (item) {
-                next++;
-                return { value: item, done: false };
-              }
-              if (this.failure) throw this.failure;
-              if (this.partialsEnded) return { value: undefined, done: true };
-              await new Promise<void>((resolve) => this.wakeReaders.push(resolve));
-            }
-          },
-          return: async (): Promise<IteratorResult<Transcript>> => {
-            next = Number.POSITIVE_INFINITY;
-            return { value: undefined, done: true };
-          },
-        };
-      },
-    };
+    return this.partialLog.reader();
   }
 
   /** Sends Finalize and resolves with the utterance's text once Deepgram has answered it. */
@@ -157,7 +134,7 @@ export class DeepgramRecognition implements Recognition {
       else this.complete();
     }
     // A finish() under way still resolves; only the partials stop.
-    this.endPartials();
+    this.partialLog.end();
   }
 
   /** A Results message for this utterance's audio. */
@@ -170,12 +147,8 @@ export class DeepgramRecognition implements Recognition {
     } else {
       this.interim = text;
     }
-    if (this.partialsEnded) return;
-    const partial = [...this.finals, this.interim].filter((s) => s !== '').join(' ');
-    if (partial !== '' && partial !== this.partialLog.at(-1)?.text) {
-      this.partialLog.push({ text: partial, final: false });
-      this.wake();
-    }
+    if (this.partialLog.isEnded) return;
+    this.partialLog.add([...this.finals, this.interim].filter((s) => s !== '').join(' '));
   }
 
   /** Whether Deepgram has finalized all of a finishing utterance's audio. */
@@ -189,7 +162,7 @@ export class DeepgramRecognition implements Recognition {
     const settle = this.settle;
     const wasFinishing = this.phase === 'finishing';
     if (this.phase === 'finishing' || this.phase === 'abandoned') this.phase = 'done';
-    this.endPartials();
+    this.partialLog.end();
     if (wasFinishing && settle) {
       settle.resolve({
         text: this.finals.join(' '),
@@ -206,7 +179,7 @@ export class DeepgramRecognition implements Recognition {
     this.phase = 'failed';
     this.failure = error;
     this.settle?.reject(error);
-    this.endPartials();
+    this.partialLog.end();
   }
 
   private timedOut(): void {
@@ -219,14 +192,5 @@ export class DeepgramRecognition implements Recognition {
         'Deepgram is slow or stalled; the session falls back to its next recognizer',
       ),
     );
-  }
-
-  private endPartials(): void {
-    this.partialsEnded = true;
-    this.wake();
-  }
-
-  private wake(): void {
-    for (const resolve of this.wakeReaders.splice(0)) resolve();
   }
 }

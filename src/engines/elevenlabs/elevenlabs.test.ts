@@ -1,7 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { peak } from '../../audio/level.js';
 import { SystemClock } from '../../clock.js';
 import { type ElevenLabsServer, startElevenLabsServer } from '../../testing/providers/elevenlabs-server.js';
+import {
+  collect,
+  engineSettings,
+  expectKeyRefused,
+  expectTrueTimings,
+  framesUntilAbort,
+  LONG_CLAUSE,
+  samplesOf,
+} from '../../testing/providers/test-helpers.js';
 import type { SynthesizerEngine } from '../engine.js';
 import { createSynthesizer } from '../tts.js';
 import { EngineError, type SpeechFrame, type Synthesizer } from '../types.js';
@@ -16,22 +24,6 @@ const KEY = 'xi-test-key-4242';
 const CLAUSE = 'Order four two one nine is in transit with UPS.';
 const ctx = { sessionId: 'elevenlabs-test', clock: new SystemClock() };
 
-async function collect(synth: Synthesizer, text: string, signal = new AbortController().signal) {
-  const frames: SpeechFrame[] = [];
-  for await (const frame of synth.synthesize(text, signal)) frames.push(frame);
-  return frames;
-}
-
-function samplesOf(frames: SpeechFrame[]): Int16Array {
-  const out = new Int16Array(frames.reduce((n, f) => n + f.samples.length, 0));
-  let at = 0;
-  for (const f of frames) {
-    out.set(f.samples, at);
-    at += f.samples.length;
-  }
-  return out;
-}
-
 describe('the ElevenLabs stream-input adapter against a local server', () => {
   let voice: Synthesizer;
   let server: ElevenLabsServer;
@@ -42,12 +34,7 @@ describe('the ElevenLabs stream-input adapter against a local server', () => {
     voice = await createSynthesizer('slt');
     server = await startElevenLabsServer({ synthesizer: voice, apiKey: KEY });
     engine = await elevenLabsEngine(
-      {
-        env: { ELEVENLABS_API_KEY: KEY, PARLEY_ELEVENLABS_URL: server.url },
-        dataDir: '.',
-        lm: 'domain',
-        speakingRate: 1,
-      },
+      engineSettings({ ELEVENLABS_API_KEY: KEY, PARLEY_ELEVENLABS_URL: server.url }),
       { voice: 'voice-a', model: 'eleven_flash_v2_5' },
     );
   });
@@ -72,31 +59,8 @@ describe('the ElevenLabs stream-input adapter against a local server', () => {
     const synth = await synthesizer();
     const frames = await collect(synth, CLAUSE);
     expect(frames.length).toBeGreaterThan(3);
-    const audio = samplesOf(frames);
-    const audioMs = (audio.length * 1000) / synth.sampleRate;
-    expect(audioMs).toBeGreaterThan(1000);
-
-    const words = frames.flatMap((f) => f.words ?? []);
-    expect(words.map((w) => w.word)).toEqual(CLAUSE.split(' '));
-    let previousEnd = 0;
-    for (const w of words) {
-      expect(w.startMs).toBeGreaterThanOrEqual(previousEnd);
-      expect(w.endMs).toBeGreaterThan(w.startMs);
-      expect(w.endMs).toBeLessThanOrEqual(audioMs);
-      previousEnd = w.endMs;
-      // The word is voiced where its timing says.
-      const at = (ms: number) => Math.round((ms * synth.sampleRate) / 1000);
-      expect(peak(audio.subarray(at(w.startMs), at(w.endMs)))).toBeGreaterThan(0.05);
-    }
-    // Each timing travels with (or before) the frame its word starts in.
-    for (const [i, frame] of frames.entries()) {
-      for (const w of frame.words ?? []) {
-        const startsIn = frames.findIndex(
-          (f) => f.startMs + (f.samples.length * 1000) / f.sampleRate > w.startMs,
-        );
-        expect(i).toBeLessThanOrEqual(startsIn);
-      }
-    }
+    expect((samplesOf(frames).length * 1000) / synth.sampleRate).toBeGreaterThan(1000);
+    expectTrueTimings(frames, CLAUSE);
     // Frames are contiguous from 0.
     let expected = 0;
     for (const f of frames) {
@@ -141,16 +105,8 @@ describe('the ElevenLabs stream-input adapter against a local server', () => {
   });
 
   it('stops at once when aborted mid-clause, closing the socket', async () => {
-    const synth = await synthesizer();
-    const abort = new AbortController();
-    const frames: SpeechFrame[] = [];
-    const long = 'This is a long answer that goes on and on about the parcel and where it has been all week.';
-    for await (const frame of synth.synthesize(long, abort.signal)) {
-      frames.push(frame);
-      if (frames.length === 2) abort.abort();
-    }
-    expect(frames).toHaveLength(2);
-    const used = server.connections.find((c) => c.messages.some((m) => m.message.text === `${long} `));
+    expect(await framesUntilAbort(await synthesizer(), 2)).toHaveLength(2);
+    const used = server.connections.find((c) => c.messages.some((m) => m.message.text === `${LONG_CLAUSE} `));
     await vi.waitFor(() => expect(used?.closed).toMatchObject({ by: 'client', code: 1000 }));
     expect(used?.messages.some((m) => m.message.text === '')).toBe(true);
   });
@@ -161,11 +117,7 @@ describe('the ElevenLabs stream-input adapter against a local server', () => {
       baseUrl: server.url,
       voices: ['voice-a'],
     });
-    const error = await wrong.synthesizer(undefined, ctx).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(EngineError);
-    expect((error as Error).message).toMatch(/API key was refused \(HTTP 401/);
-    expect((error as Error).message).toContain('ELEVENLABS_API_KEY');
-    expect((error as Error).message).not.toContain('sk-wrong-secret-123');
+    await expectKeyRefused(wrong, 'ELEVENLABS_API_KEY', 'sk-wrong-secret-123');
   });
 
   it('says so at creation when the service answers 429', async () => {
@@ -204,9 +156,7 @@ describe('the ElevenLabs stream-input adapter against a local server', () => {
   });
 
   it('needs a key or a URL', async () => {
-    await expect(
-      elevenLabsEngine({ env: {}, dataDir: '.', lm: 'domain', speakingRate: 1 }, {}),
-    ).rejects.toThrow(/ELEVENLABS_API_KEY is not set/);
+    await expect(elevenLabsEngine(engineSettings({}), {})).rejects.toThrow(/ELEVENLABS_API_KEY is not set/);
   });
 
   it('takes voices from the spec and the configured voice (never an embedded voice name)', () => {

@@ -5,6 +5,7 @@
  * starts. https://elevenlabs.io/docs/api-reference/text-to-speech/v-1-text-to-speech-voice-id-stream-input
  */
 import type { WordTiming } from '../types.js';
+import { parseJsonObject } from '../websocket/json-frame.js';
 
 export interface CharAlignment {
   chars: string[];
@@ -38,14 +39,8 @@ function alignmentOf(value: unknown): CharAlignment | undefined {
 
 /** Reads one text frame; undefined when it is not JSON of the documented shape. */
 export function parseStreamInputMessage(text: string): StreamInputMessage | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!raw || typeof raw !== 'object') return undefined;
-  const m = raw as Record<string, unknown>;
+  const m = parseJsonObject(text);
+  if (!m) return undefined;
   if (typeof m.error === 'string' || (typeof m.message === 'string' && m.audio === undefined)) {
     return {
       isFinal: false,

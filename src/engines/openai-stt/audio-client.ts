@@ -11,6 +11,27 @@ import { EngineError } from '../types.js';
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
+/**
+ * The API root (no trailing slash; api.openai.com when unset) and key an adapter is configured
+ * with. Only api.openai.com requires a key: local servers often take none.
+ */
+export function openAiEndpoint(
+  rawUrl: string | undefined,
+  rawKey: string | undefined,
+  spec: { engine: string; keyVar: string; urlVar: string; localServers: string },
+): { baseUrl: string; apiKey: string | undefined } {
+  const baseUrl = (rawUrl?.trim() || OPENAI_BASE_URL).replace(/\/+$/, '');
+  const apiKey = rawKey?.trim() || undefined;
+  if (!apiKey && baseUrl === OPENAI_BASE_URL) {
+    throw new EngineError(
+      spec.engine,
+      'no API key for api.openai.com',
+      `set ${spec.keyVar}, or ${spec.urlVar} for a server that needs none (${spec.localServers})`,
+    );
+  }
+  return { baseUrl, apiKey };
+}
+
 export interface AudioClientOptions {
   /** API root with the version, e.g. https://api.openai.com/v1 or http://127.0.0.1:8080/v1. */
   baseUrl: string;

@@ -1,7 +1,7 @@
 /** PARLEY_STT_* and the engine parameters (`openai:partialMs=500,...`) as one checked configuration. */
 import type { EngineParams } from '../engine.js';
-import { EngineError } from '../types.js';
-import { OPENAI_BASE_URL } from './audio-client.js';
+import { checkParams, msParam } from '../provider-config.js';
+import { openAiEndpoint } from './audio-client.js';
 
 export const STT_ENGINE = 'openai-stt';
 export const DEFAULT_STT_MODEL = 'gpt-4o-mini-transcribe';
@@ -43,36 +43,16 @@ export interface SttEnv {
 
 const PARAMS = ['partialMs', 'timeoutMs', 'prompt', 'language'] as const;
 
-function msParam(params: EngineParams, name: string, fallback: number, min: number): number {
-  const raw = params[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min) {
-    throw new EngineError(STT_ENGINE, `${name} must be a number of ms ≥ ${min}, got '${raw}'`);
-  }
-  return value;
-}
-
 export function transcriptionConfig(env: SttEnv, params: EngineParams): TranscriptionConfig {
-  const unknown = Object.keys(params).filter((k) => !(PARAMS as readonly string[]).includes(k));
-  if (unknown.length > 0) {
-    throw new EngineError(
-      STT_ENGINE,
-      `unknown parameter '${unknown[0]}'`,
-      `use ${PARAMS.join(', ')} (e.g. openai:partialMs=500)`,
-    );
-  }
-  const baseUrl = (env.PARLEY_STT_BASE_URL?.trim() || OPENAI_BASE_URL).replace(/\/+$/, '');
-  const apiKey = env.PARLEY_STT_API_KEY?.trim() || undefined;
-  if (!apiKey && baseUrl === OPENAI_BASE_URL) {
-    throw new EngineError(
-      STT_ENGINE,
-      'no API key for api.openai.com',
-      'set PARLEY_STT_API_KEY, or PARLEY_STT_BASE_URL for a server that needs none (whisper.cpp, faster-whisper)',
-    );
-  }
+  checkParams(params, PARAMS, STT_ENGINE, 'openai:partialMs=500');
+  const { baseUrl, apiKey } = openAiEndpoint(env.PARLEY_STT_BASE_URL, env.PARLEY_STT_API_KEY, {
+    engine: STT_ENGINE,
+    keyVar: 'PARLEY_STT_API_KEY',
+    urlVar: 'PARLEY_STT_BASE_URL',
+    localServers: 'whisper.cpp, faster-whisper',
+  });
   const partialRaw = params.partialMs;
-  const partialMs = partialRaw === '0' ? 0 : msParam(params, 'partialMs', DEFAULT_PARTIAL_MS, 100);
+  const partialMs = partialRaw === '0' ? 0 : msParam(params, 'partialMs', DEFAULT_PARTIAL_MS, STT_ENGINE);
   const prompt = params.prompt?.trim().slice(0, MAX_PROMPT_CHARS);
   const language = params.language?.trim();
   return {
@@ -80,7 +60,7 @@ export function transcriptionConfig(env: SttEnv, params: EngineParams): Transcri
     ...(apiKey ? { apiKey } : {}),
     model: env.PARLEY_STT_MODEL?.trim() || DEFAULT_STT_MODEL,
     partialMs,
-    timeoutMs: msParam(params, 'timeoutMs', DEFAULT_TIMEOUT_MS, 100),
+    timeoutMs: msParam(params, 'timeoutMs', DEFAULT_TIMEOUT_MS, STT_ENGINE),
     ...(prompt ? { prompt } : {}),
     ...(language ? { language } : {}),
   };

@@ -6,6 +6,7 @@
  * once more for the final, dropping a partial still in flight (the final supersedes it).
  */
 import { type AudioFrame, SESSION_SAMPLE_RATE } from '../../audio/frame.js';
+import { PartialLog } from '../partial-log.js';
 import { EngineError, type Recognition, type Transcript } from '../types.js';
 
 /** One request: 16 kHz mono samples in, the transcript text out. Rejects with EngineError. */
@@ -34,10 +35,7 @@ export class SegmentRecognition implements Recognition {
   private partialRequest: AbortController | undefined;
   private readonly finalRequest = new AbortController();
   private failure: EngineError | undefined;
-  private lastText = '';
-  private readonly partialLog: Transcript[] = [];
-  private partialsEnded = false;
-  private wakeReaders: (() => void)[] = [];
+  private readonly partialLog = new PartialLog(() => this.failure);
   private finishing: Promise<Transcript> | undefined;
   private readonly stepSamples: number;
 
@@ -72,31 +70,7 @@ export class SegmentRecognition implements Recognition {
 
   /** Each distinct partial of this utterance from the first; throws the failure if a request failed. */
   partials(): AsyncIterable<Transcript> {
-    return {
-      [Symbol.asyncIterator]: () => {
-        let next = 0;
-        return {
-          next: async (): Promise<IteratorResult<Transcript>> => {
-            for (;;) {
-              const item = this.partialLog[next];
-              if (item) {
-                next++;
-                return { value: item, done: false };
-              }
-              if (this.partialsEnded) {
-                if (this.failure) throw this.failure;
-                return { value: undefined, done: true };
-              }
-              await new Promise<void>((resolve) => this.wakeReaders.push(resolve));
-            }
-          },
-          return: async (): Promise<IteratorResult<Transcript>> => {
-            next = Number.POSITIVE_INFINITY;
-            return { value: undefined, done: true };
-          },
-        };
-      },
-    };
+    return this.partialLog.reader();
   }
 
   finish(): Promise<Transcript> {
@@ -117,7 +91,7 @@ export class SegmentRecognition implements Recognition {
     this.partialRequest?.abort();
     this.finalRequest.abort();
     this.chunks = [];
-    this.endPartials();
+    this.partialLog.end();
   }
 
   private async complete(startedMs: number): Promise<Transcript> {
@@ -140,7 +114,7 @@ export class SegmentRecognition implements Recognition {
       this.failure ??= error;
       throw error;
     } finally {
-      this.endPartials();
+      this.partialLog.end();
     }
   }
 
@@ -157,16 +131,12 @@ export class SegmentRecognition implements Recognition {
       .then(
         (text) => {
           if (request.signal.aborted || this.state !== 'open') return;
-          const trimmed = text.trim();
-          if (trimmed === '' || trimmed === this.lastText) return;
-          this.lastText = trimmed;
-          this.partialLog.push({ text: trimmed, final: false });
-          this.wake();
+          this.partialLog.add(text.trim());
         },
         (err: unknown) => {
           if (request.signal.aborted || this.state !== 'open') return;
           this.failure ??= asEngineError(err, this.opts.engine);
-          this.endPartials();
+          this.partialLog.end();
         },
       )
       .finally(() => {
@@ -193,15 +163,6 @@ export class SegmentRecognition implements Recognition {
   /** Read through a method: `state` changes while a request is awaited. */
   private isClosed(): boolean {
     return this.state === 'closed';
-  }
-
-  private endPartials(): void {
-    this.partialsEnded = true;
-    this.wake();
-  }
-
-  private wake(): void {
-    for (const resolve of this.wakeReaders.splice(0)) resolve();
   }
 }
 

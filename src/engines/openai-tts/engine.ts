@@ -7,9 +7,10 @@
  * API reference: https://platform.openai.com/docs/api-reference/audio/createSpeech
  * Voices: https://platform.openai.com/docs/guides/text-to-speech#voice-options
  */
-import type { EngineFactory, EngineParams } from '../engine.js';
-import { type ApiErrorContext, createAudioClient, OPENAI_BASE_URL } from '../openai-stt/audio-client.js';
-import { EngineError, type Synthesizer } from '../types.js';
+import type { EngineFactory } from '../engine.js';
+import { type ApiErrorContext, createAudioClient, openAiEndpoint } from '../openai-stt/audio-client.js';
+import { checkParams, chooseVoice, msParam, splitList } from '../provider-config.js';
+import type { Synthesizer } from '../types.js';
 import { OpenAiSpeechSynthesizer } from './synthesizer.js';
 
 const ENGINE = 'openai-tts';
@@ -44,38 +45,18 @@ export interface TtsEnv {
   PARLEY_TTS_VOICE?: string;
 }
 
-function msParam(params: EngineParams, name: string, fallback: number): number {
-  const raw = params[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 100) {
-    throw new EngineError(ENGINE, `${name} must be a number of ms ≥ 100, got '${raw}'`);
-  }
-  return value;
-}
-
 export const openAiSpeechEngine: EngineFactory<'tts'> = async (settings, params) => {
-  const unknown = Object.keys(params).find((k) => !PARAMS.includes(k));
-  if (unknown) {
-    throw new EngineError(ENGINE, `unknown parameter '${unknown}'`, `use ${PARAMS.join(', ')}`);
-  }
+  checkParams(params, PARAMS, ENGINE);
   const env: TtsEnv = settings.env;
-  const baseUrl = (env.PARLEY_TTS_BASE_URL?.trim() || OPENAI_BASE_URL).replace(/\/+$/, '');
-  const apiKey = env.PARLEY_TTS_API_KEY?.trim() || undefined;
-  if (!apiKey && baseUrl === OPENAI_BASE_URL) {
-    throw new EngineError(
-      ENGINE,
-      'no API key for api.openai.com',
-      'set PARLEY_TTS_API_KEY, or PARLEY_TTS_BASE_URL for a server that needs none (Kokoro-FastAPI)',
-    );
-  }
-  const timeoutMs = msParam(params, 'timeoutMs', DEFAULT_TIMEOUT_MS);
+  const { baseUrl, apiKey } = openAiEndpoint(env.PARLEY_TTS_BASE_URL, env.PARLEY_TTS_API_KEY, {
+    engine: ENGINE,
+    keyVar: 'PARLEY_TTS_API_KEY',
+    urlVar: 'PARLEY_TTS_BASE_URL',
+    localServers: 'Kokoro-FastAPI',
+  });
+  const timeoutMs = msParam(params, 'timeoutMs', DEFAULT_TIMEOUT_MS, ENGINE);
   const defaultVoice = env.PARLEY_TTS_VOICE?.trim() || DEFAULT_VOICE;
-  const extra = (params.voices ?? '')
-    .split('|')
-    .map((v) => v.trim())
-    .filter((v) => v !== '');
-  const voices = [...new Set([...OPENAI_VOICES, defaultVoice, ...extra])];
+  const voices = [...new Set([...OPENAI_VOICES, defaultVoice, ...splitList(params.voices)])];
   const errors: ApiErrorContext = {
     engine: ENGINE,
     url: `${baseUrl}/audio/speech`,
@@ -89,7 +70,7 @@ export const openAiSpeechEngine: EngineFactory<'tts'> = async (settings, params)
   const request = {
     model: env.PARLEY_TTS_MODEL?.trim() || DEFAULT_TTS_MODEL,
     speed: Math.min(4, Math.max(0.25, settings.speakingRate)),
-    stallMs: msParam(params, 'stallMs', DEFAULT_STALL_MS),
+    stallMs: msParam(params, 'stallMs', DEFAULT_STALL_MS, ENGINE),
     errors,
   };
 
@@ -117,15 +98,9 @@ export const openAiSpeechEngine: EngineFactory<'tts'> = async (settings, params)
     voices,
     defaultVoice,
     async synthesizer(voice) {
-      const chosen = voice ?? defaultVoice;
-      if (!voices.includes(chosen)) {
-        throw new EngineError(
-          ENGINE,
-          `unknown voice '${chosen}'`,
-          `use one of ${voices.join(', ')}, or add it with PARLEY_TTS_VOICE or the voices=a|b parameter`,
-        );
-      }
-      return synthesizer(chosen);
+      const engine = { name: ENGINE, voices, defaultVoice };
+      const unknown = (v: string) => `unknown voice '${v}'`;
+      return synthesizer(chooseVoice(voice, engine, unknown, 'PARLEY_TTS_VOICE or the voices=a|b parameter'));
     },
   };
 };

@@ -11,7 +11,8 @@
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { type Brain, type BrainContext, type BrainDelta, type ChatMessage, EngineError } from '../types.js';
-import { redact, StreamGuard } from '../llm/stream-guard.js';
+import { connectionFailure, guardedReply, otherFailure, type ReplyErrors } from '../llm/reply.js';
+import { redact, type StreamGuard } from '../llm/stream-guard.js';
 
 export interface OpenAiBrainOptions {
   /** API root including the version, e.g. "https://api.openai.com/v1" or "http://127.0.0.1:11434/v1". */
@@ -163,43 +164,41 @@ export class OpenAiBrain implements Brain {
     return body;
   }
 
-  async *respond(ctx: BrainContext, signal: AbortSignal): AsyncIterable<BrainDelta> {
-    if (signal.aborted) return;
-    // Closes the request on barge-in, when the consumer stops early (finally) and when the server stalls.
-    const guard = new StreamGuard(signal, this.timeoutMs);
-    try {
-      const stream = await this.client.chat.completions.create(this.request(ctx), { signal: guard.signal });
-      const tools = new ToolCallAssembler();
-      for await (const chunk of stream) {
-        guard.touch();
-        for (const choice of chunk.choices ?? []) {
-          const content = choice.delta?.content;
-          if (content) yield { type: 'text', text: content };
-          for (const fragment of choice.delta?.tool_calls ?? []) tools.add(fragment);
-          if (choice.finish_reason) yield* tools.drain();
-        }
-        if (chunk.usage) {
-          yield {
-            type: 'usage',
-            inputTokens: chunk.usage.prompt_tokens ?? 0,
-            outputTokens: chunk.usage.completion_tokens ?? 0,
-          };
-        }
+  respond(ctx: BrainContext, signal: AbortSignal): AsyncIterable<BrainDelta> {
+    return guardedReply(signal, this.timeoutMs, this.errors, (guard) => this.stream(ctx, guard));
+  }
+
+  private readonly errors: ReplyErrors = {
+    timeout: (cause) => this.timeout(cause),
+    isTimeout: (err) => err instanceof APIConnectionTimeoutError,
+    failure: (err) => this.engineError(err),
+  };
+
+  /** The request's chunks as deltas; returns the tool calls still assembling when it ended. */
+  private async *stream(
+    ctx: BrainContext,
+    guard: StreamGuard,
+  ): AsyncGenerator<BrainDelta, () => BrainDelta[]> {
+    const stream = await this.client.chat.completions.create(this.request(ctx), { signal: guard.signal });
+    const tools = new ToolCallAssembler();
+    for await (const chunk of stream) {
+      guard.touch();
+      for (const choice of chunk.choices ?? []) {
+        const content = choice.delta?.content;
+        if (content) yield { type: 'text', text: content };
+        for (const fragment of choice.delta?.tool_calls ?? []) tools.add(fragment);
+        if (choice.finish_reason) yield* tools.drain();
       }
-      // The client ends the stream quietly when it is aborted: tell a stall from a barge-in.
-      if (guard.timedOut) throw this.timeout();
-      if (guard.stopped) return;
-      // Streams cut short of a finish_reason still hand over what was assembled.
-      yield* tools.drain();
-    } catch (err) {
-      if (err instanceof EngineError) throw err;
-      if (guard.timedOut || err instanceof APIConnectionTimeoutError) throw this.timeout(err);
-      // Aborted on purpose: a barge-in is not a failure.
-      if (guard.stopped) return;
-      throw this.engineError(err);
-    } finally {
-      guard.close();
+      if (chunk.usage) {
+        yield {
+          type: 'usage',
+          inputTokens: chunk.usage.prompt_tokens ?? 0,
+          outputTokens: chunk.usage.completion_tokens ?? 0,
+        };
+      }
     }
+    // Streams cut short of a finish_reason still hand over what was assembled.
+    return () => tools.drain();
   }
 
   /**
@@ -229,13 +228,7 @@ export class OpenAiBrain implements Brain {
   private engineError(err: unknown): EngineError {
     const key = this.opts.apiKey;
     if (err instanceof APIConnectionError) {
-      const cause = err.cause instanceof Error ? err.cause.message : err.message;
-      return new EngineError(
-        ENGINE,
-        `request to ${this.endpoint} failed: ${redact(cause, key)}`,
-        'check that the LLM server is running',
-        { cause: err },
-      );
+      return connectionFailure(ENGINE, this.endpoint, err, key, 'check that the LLM server is running');
     }
     if (err instanceof APIError) {
       const message = redact(serverMessage(err), key);
@@ -244,12 +237,6 @@ export class OpenAiBrain implements Brain {
       }
       return new LlmHttpError(err.status, message, fixFor(err.status));
     }
-    if (err instanceof SyntaxError) {
-      return new EngineError(ENGINE, 'malformed stream event (not JSON)', undefined, { cause: err });
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    return new EngineError(ENGINE, `request to ${this.endpoint} failed: ${redact(message, key)}`, undefined, {
-      cause: err,
-    });
+    return otherFailure(ENGINE, this.endpoint, err, key);
   }
 }

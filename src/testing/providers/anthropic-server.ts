@@ -18,26 +18,25 @@
  * https://docs.anthropic.com/en/docs/build-with-claude/tool-use.
  */
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Brain, BrainDelta, ChatMessage, ToolSpec } from '../../engines/types.js';
+import type { Brain } from '../../engines/types.js';
 import { readAnthropicRequest } from './anthropic-request.js';
+import {
+  closeLlmServer,
+  fragments,
+  type LlmFailure,
+  type RecordedLlmRequest,
+  relayReply,
+  tokens,
+  trackRequest,
+} from './llm-server.js';
+import { listenLocal, readBody } from './local-server.js';
 
 /**
- * What the server does instead of answering: `rate_limit` (429 rate_limit_error), `overloaded`
- * (529 overloaded_error), `server_error` (500 api_error); `stall`: never answers;
- * `stall_mid_stream`, `drop_mid_stream`, `error_mid_stream`: after the first content delta, goes
- * quiet, closes the socket, or sends an `error` event (overloaded_error) and ends.
+ * `rate_limit` (429 rate_limit_error), `overloaded` (529 overloaded_error) and `server_error`
+ * (500 api_error); error_mid_stream sends an overloaded_error event.
  */
-export type AnthropicFailure =
-  | 'rate_limit'
-  | 'overloaded'
-  | 'server_error'
-  | 'stall'
-  | 'stall_mid_stream'
-  | 'drop_mid_stream'
-  | 'error_mid_stream';
+export type AnthropicFailure = LlmFailure;
 
 export interface AnthropicServerOptions {
   /** Answers every request: its deltas are streamed as Messages events. */
@@ -51,29 +50,12 @@ export interface AnthropicServerOptions {
   deltaDelayMs?: number;
 }
 
-export interface RecordedMessagesRequest {
-  /** Status answered; 0 while none was (stalled). */
-  status: number;
-  authorized: boolean;
+export interface RecordedMessagesRequest extends RecordedLlmRequest {
   /** `x-api-key`, `bearer` or none: how the key came. */
   auth: 'x-api-key' | 'bearer' | 'none';
   anthropicVersion: string | undefined;
-  /** The request body as sent. */
-  body: Record<string, unknown>;
-  /** The conversation as the brain was given it. */
-  messages: ChatMessage[];
-  tools: ToolSpec[];
-  /** What was streamed back, as Parley deltas. */
-  deltas: BrainDelta[];
   /** The SSE event names written, in order. */
   events: string[];
-  finished: boolean;
-  /** The client closed the connection before the response ended (a barge-in, a lost hedge). */
-  closedByClient: boolean;
-  /** The server closed it (`drop_mid_stream`, or `close()` while it was open). */
-  droppedByServer: boolean;
-  /** Settles when the response ended or the connection closed. */
-  ended: Promise<void>;
 }
 
 export interface AnthropicServer {
@@ -130,23 +112,12 @@ function refuse(req: IncomingMessage, res: ServerResponse, apiKey: string | unde
   return false;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const part of req) parts.push(part as Buffer);
-  return Buffer.concat(parts).toString('utf8');
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const tokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
-/** Pieces of a tool call's input JSON, streamed as a model writes them. */
-const fragments = (text: string) => text.match(/[\s\S]{1,12}/g) ?? [];
-
 export async function startAnthropicServer(opts: AnthropicServerOptions): Promise<AnthropicServer> {
   const requests: RecordedMessagesRequest[] = [];
   let failure = opts.failure;
 
   async function messages(req: IncomingMessage, res: ServerResponse, record: RecordedMessagesRequest) {
-    const raw = await readBody(req);
+    const raw = (await readBody(req)).toString('utf8');
     if (refuse(req, res, opts.apiKey)) return;
     record.authorized = true;
     let body: Record<string, unknown>;
@@ -211,41 +182,32 @@ export async function startAnthropicServer(opts: AnthropicServerOptions): Promis
     });
     send('ping', {});
 
-    const brainStop = new AbortController();
-    res.on('close', () => brainStop.abort());
     let index = -1;
     let textOpen = false;
     let usedTool = false;
     let output = '';
-    let usage: { input: number; output: number } | undefined;
     const closeText = () => {
       if (textOpen) send('content_block_stop', { index });
       textOpen = false;
     };
-    try {
-      for await (const d of opts.brain.respond(
-        { messages: parsed.messages, tools: parsed.tools },
-        brainStop.signal,
-      )) {
-        if (res.destroyed) return;
-        if (d.type === 'usage') {
-          usage = {
-            input: (usage?.input ?? 0) + d.inputTokens,
-            output: (usage?.output ?? 0) + d.outputTokens,
-          };
-          continue;
-        }
-        if (opts.deltaDelayMs) await sleep(opts.deltaDelayMs);
-        if (res.destroyed) return;
-        record.deltas.push(d);
-        if (d.type === 'text') {
-          if (!textOpen) {
-            send('content_block_start', { index: ++index, content_block: { type: 'text', text: '' } });
-            textOpen = true;
+    const relayed = await relayReply(
+      opts.brain,
+      { messages: parsed.messages, tools: parsed.tools },
+      {
+        res,
+        record,
+        mode,
+        delayMs: opts.deltaDelayMs,
+        write: (d) => {
+          if (d.type === 'text') {
+            if (!textOpen) {
+              send('content_block_start', { index: ++index, content_block: { type: 'text', text: '' } });
+              textOpen = true;
+            }
+            output += d.text;
+            send('content_block_delta', { index, delta: { type: 'text_delta', text: d.text } });
+            return;
           }
-          output += d.text;
-          send('content_block_delta', { index, delta: { type: 'text_delta', text: d.text } });
-        } else {
           closeText();
           usedTool = true;
           output += d.call.arguments;
@@ -257,27 +219,18 @@ export async function startAnthropicServer(opts: AnthropicServerOptions): Promis
             send('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: piece } });
           }
           send('content_block_stop', { index });
-        }
-        if (record.deltas.length === 1 && mode === 'stall_mid_stream') return;
-        if (record.deltas.length === 1 && mode === 'drop_mid_stream') {
-          record.droppedByServer = true;
-          res.socket?.destroy();
-          return;
-        }
-        if (record.deltas.length === 1 && mode === 'error_mid_stream') {
-          send('error', { error: { type: 'overloaded_error', message: 'Overloaded' } });
+        },
+        fail: (midStream) => {
+          const error = midStream
+            ? { type: 'overloaded_error', message: 'Overloaded' }
+            : { type: 'api_error', message: 'Internal server error' };
+          send('error', { error });
           res.end();
-          return;
-        }
-      }
-    } catch {
-      if (!res.destroyed) {
-        send('error', { error: { type: 'api_error', message: 'Internal server error' } });
-        res.end();
-      }
-      return;
-    }
-    if (res.destroyed) return;
+        },
+      },
+    );
+    if (!relayed) return;
+    const { usage } = relayed;
     closeText();
     send('message_delta', {
       delta: { stop_reason: usedTool ? 'tool_use' : 'end_turn', stop_sequence: null },
@@ -318,52 +271,26 @@ export async function startAnthropicServer(opts: AnthropicServerOptions): Promis
       sendError(res, 404, 'not_found_error', 'Not found');
       return;
     }
-    let ended!: () => void;
     const version = req.headers['anthropic-version'];
-    const record: RecordedMessagesRequest = {
-      status: 0,
-      authorized: false,
+    const record: RecordedMessagesRequest = trackRequest(res, (base) => ({
+      ...base,
       auth: keyOf(req).auth,
       anthropicVersion: typeof version === 'string' ? version : undefined,
-      body: {},
-      messages: [],
-      tools: [],
-      deltas: [],
       events: [],
-      finished: false,
-      closedByClient: false,
-      droppedByServer: false,
-      ended: new Promise<void>((resolve) => {
-        ended = resolve;
-      }),
-    };
+    }));
     requests.push(record);
-    res.on('finish', () => {
-      record.finished = true;
-    });
-    res.on('close', () => {
-      if (res.headersSent) record.status = res.statusCode;
-      if (!res.writableFinished && !record.droppedByServer) record.closedByClient = true;
-      ended();
-    });
     messages(req, res, record).catch(() => {
       if (!res.headersSent) sendError(res, 500, 'api_error', 'Internal server error');
       else res.destroy();
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLocal(server);
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
     fail(next) {
       failure = next;
     },
-    async close() {
-      for (const r of requests) if (!r.finished && !r.closedByClient) r.droppedByServer = true;
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => closeLlmServer(server, requests),
   };
 }

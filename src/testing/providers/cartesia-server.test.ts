@@ -1,9 +1,10 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { peak } from '../../audio/level.js';
+import { concat } from '../../audio/signals.js';
 import { createSynthesizer } from '../../engines/tts.js';
 import { type CartesiaServer, startCartesiaServer } from './cartesia-server.js';
+import { expectWordsVoiced, pcmFromBase64 } from './test-helpers.js';
 
 const KEY = 'server-test-key';
 
@@ -72,9 +73,7 @@ describe('the local Cartesia TTS WebSocket server', () => {
     expect(messages.at(-1)).toMatchObject({ type: 'done', done: true, status_code: 206 });
     const chunks = messages.filter((m) => m.type === 'chunk');
     expect(chunks.length).toBeGreaterThan(3);
-    const bytes = Buffer.concat(chunks.map((m) => Buffer.from(m.data as string, 'base64')));
-    const audio = new Int16Array(bytes.length / 2);
-    for (let i = 0; i < audio.length; i++) audio[i] = bytes.readInt16LE(i * 2);
+    const audio = concat(...chunks.map((m) => pcmFromBase64(m.data as string)));
     const words = messages
       .filter((m) => m.type === 'timestamps')
       .flatMap((m) => {
@@ -85,13 +84,7 @@ describe('the local Cartesia TTS WebSocket server', () => {
           endMs: (t.end[i] as number) * 1000,
         }));
       });
-    const window = (from: number, to: number) => audio.subarray(Math.round(from * 16), Math.round(to * 16));
-    expect(words.map((w) => w.word)).toEqual(text.split(' '));
-    for (const [i, w] of words.entries()) {
-      expect(peak(window(w.startMs, w.endMs))).toBeGreaterThan(0.05);
-      const next = words[i + 1];
-      if (next) expect(peak(window(w.endMs + 2, next.startMs - 2))).toBeLessThan(0.01);
-    }
+    expectWordsVoiced(audio, words, text);
   });
 
   it('continues a context across inputs and finishes it after the last', async () => {

@@ -17,66 +17,41 @@
  * audio chunks. Everything received is recorded.
  */
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, STATUS_CODES } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import WebSocket, { WebSocketServer } from 'ws';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import WebSocket, { type WebSocketServer } from 'ws';
 import { SESSION_SAMPLE_RATE } from '../../audio/frame.js';
-import type { Synthesizer } from '../../engines/types.js';
-import { WordTimeline } from './elevenlabs-server.js';
+import { pcmBytes, refuseUpgrade, startUpgradeServer } from './local-server.js';
+import {
+  type AudioCut,
+  cutAudio,
+  type RecordedTtsConnection,
+  serveConnection,
+  type TtsConnection,
+  type TtsServer,
+  type TtsServerOptions,
+} from './tts-connection.js';
+import { WordTimeline } from './word-timeline.js';
 
 export type CartesiaFailure =
   /** The next generation request is answered with the 429 concurrency_limited error event. */
-  | { kind: 'rate-limit' }
-  /** The TCP socket destroyed (no close frame) once this many chunks went out on a connection. */
-  | { kind: 'drop'; afterChunks: number }
-  /** Nothing more sent (the socket stays open) once this many chunks went out. */
-  | { kind: 'stall'; afterChunks: number };
+  { kind: 'rate-limit' } | AudioCut;
 
-export interface CartesiaServerOptions {
-  /** Speaks the transcripts (16 kHz; the tests use the embedded flite voice slt). */
-  synthesizer: Synthesizer;
-  /** Default 'test-key'. */
-  apiKey?: string;
+export interface CartesiaServerOptions extends TtsServerOptions<CartesiaFailure> {
   /** Audio per chunk message. Default 100 ms. */
   chunkMs?: number;
-  /** Pause between words. Default 60 ms. */
-  gapMs?: number;
   /** Send each word's timestamps before its audio instead of after it. Default false. */
   timestampsFirst?: boolean;
-  failure?: CartesiaFailure;
 }
 
-export interface CartesiaConnectionRecord {
+export interface CartesiaConnectionRecord extends RecordedTtsConnection {
   /** The Cartesia-Version the client asked for. */
   version: string;
-  /** Messages received, parsed, with Date.now() at arrival. */
-  messages: { at: number; message: Record<string, unknown> }[];
-  chunksSent: number;
-  closed?: { code: number; by: 'client' | 'server' };
 }
 
-export interface CartesiaServer {
+export interface CartesiaServer extends TtsServer<CartesiaConnectionRecord, CartesiaFailure> {
   /** `ws://127.0.0.1:<port>/tts/websocket` */
   url: string;
-  connections: CartesiaConnectionRecord[];
-  refused: number[];
-  setFailure(failure: CartesiaFailure | undefined): void;
-  close(): Promise<void>;
-}
-
-function refuse(socket: Socket, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
-      `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
-  );
-}
-
-function encodePcm(samples: Int16Array): string {
-  const bytes = Buffer.alloc(samples.length * 2);
-  for (let i = 0; i < samples.length; i++) bytes.writeInt16LE(samples[i] as number, i * 2);
-  return bytes.toString('base64');
 }
 
 /** One context: its transcript pieces spoken in order on one timeline. */
@@ -87,7 +62,7 @@ interface Context {
   done: boolean;
 }
 
-class Connection {
+class Connection implements TtsConnection {
   private readonly contexts = new Map<string, Context>();
   private halted = false;
   closingByServer = false;
@@ -206,7 +181,7 @@ class Connection {
         if (!this.mayChunk()) return;
         this.send({
           type: 'chunk',
-          data: encodePcm(spoken.samples.subarray(at, at + chunkSamples)),
+          data: pcmBytes(spoken.samples.subarray(at, at + chunkSamples)).toString('base64'),
           done: false,
           status_code: 206,
           step_time: Date.now() - started,
@@ -224,20 +199,7 @@ class Connection {
 
   /** Applies drop / stall before a chunk goes out; false when nothing more may be sent. */
   private mayChunk(): boolean {
-    if (this.halted) return false;
-    const failure = this.failure();
-    if (
-      (failure?.kind === 'drop' || failure?.kind === 'stall') &&
-      this.record.chunksSent >= failure.afterChunks
-    ) {
-      this.halt();
-      if (failure.kind === 'drop') {
-        this.closingByServer = true;
-        this.ws.terminate();
-      }
-      return false;
-    }
-    return true;
+    return !this.halted && !cutAudio(this.ws, this, this.record, this.failure());
   }
 }
 
@@ -247,16 +209,11 @@ export async function startCartesiaServer(opts: CartesiaServerOptions): Promise<
   const connections: CartesiaConnectionRecord[] = [];
   const refused: number[] = [];
   const live = new Set<Connection>();
-  const http = createServer((_req, res) => {
-    res.writeHead(404).end();
-  });
-  const wss = new WebSocketServer({ noServer: true });
-
-  http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+  const onUpgrade = (req: IncomingMessage, socket: Socket, head: Buffer, wss: WebSocketServer) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const deny = (status: number, code: string, title: string, message: string) => {
       refused.push(status);
-      refuse(socket, status, { error_code: code, title, message, request_id: randomUUID() });
+      refuseUpgrade(socket, status, { error_code: code, title, message, request_id: randomUUID() });
     };
     if (url.pathname !== '/tts/websocket') return deny(404, 'not_found', 'Not found', 'No such endpoint.');
     const header = req.headers['x-api-key'];
@@ -286,31 +243,13 @@ export async function startCartesiaServer(opts: CartesiaServerOptions): Promise<
         },
         () => failure,
       );
-      live.add(connection);
-      ws.on('message', (data) => {
-        let message: Record<string, unknown>;
-        try {
-          message = JSON.parse(data.toString()) as Record<string, unknown>;
-        } catch {
-          return;
-        }
-        record.messages.push({ at: Date.now(), message });
-        connection.receive(message);
-      });
-      ws.on('close', (code) => {
-        record.closed = { code, by: connection.closingByServer ? 'server' : 'client' };
-        connection.halt();
-        live.delete(connection);
-      });
-      ws.on('error', () => {});
+      serveConnection(ws, record, connection, live);
     });
-  });
+  };
 
-  http.listen(0, '127.0.0.1');
-  await once(http, 'listening');
-  const { port } = http.address() as AddressInfo;
+  const server = await startUpgradeServer(onUpgrade);
   return {
-    url: `ws://127.0.0.1:${port}/tts/websocket`,
+    url: `ws://127.0.0.1:${server.port}/tts/websocket`,
     connections,
     refused,
     setFailure(next) {
@@ -318,10 +257,7 @@ export async function startCartesiaServer(opts: CartesiaServerOptions): Promise<
     },
     async close() {
       for (const connection of live) connection.halt();
-      for (const client of wss.clients) client.terminate();
-      wss.close();
-      http.closeAllConnections();
-      await new Promise((resolve) => http.close(resolve));
+      await server.close();
     },
   };
 }

@@ -17,10 +17,9 @@
  * never answered. Every stream's query, control messages and audio length are recorded.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer, STATUS_CODES } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import WebSocket, { type RawData, WebSocketServer } from 'ws';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import WebSocket, { type RawData, type WebSocketServer } from 'ws';
 import { SESSION_SAMPLE_RATE } from '../../audio/frame.js';
 import { dbfs } from '../../audio/level.js';
 import {
@@ -30,6 +29,7 @@ import {
   samplesFromLinear16,
 } from '../../engines/deepgram/wire.js';
 import type { Recognition, Recognizer } from '../../engines/types.js';
+import { refuseUpgrade, startUpgradeServer } from './local-server.js';
 
 export interface DeepgramServerOptions {
   /**
@@ -77,13 +77,14 @@ export interface DeepgramServer {
 
 const WINDOW = SESSION_SAMPLE_RATE / 50; // 20 ms
 
+/** A refused handshake as Deepgram answers it: the error in `dg-error` and in the body. */
 function refuse(socket: Socket, status: number, errCode: string, message: string): void {
   const requestId = randomUUID();
-  const body = JSON.stringify({ err_code: errCode, err_msg: message, request_id: requestId });
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
-      `dg-error: ${message}\r\ndg-request-id: ${requestId}\r\n` +
-      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  refuseUpgrade(
+    socket,
+    status,
+    { err_code: errCode, err_msg: message, request_id: requestId },
+    { 'dg-error': message, 'dg-request-id': requestId },
   );
 }
 
@@ -91,12 +92,7 @@ export async function startDeepgramServer(opts: DeepgramServerOptions): Promise<
   const apiKey = opts.apiKey ?? 'test-key';
   const streams: RecordedStream[] = [];
   const refused: number[] = [];
-  const live = new Set<ListenStream>();
-  const http = createServer((_req, res) => {
-    res.writeHead(426, { 'content-type': 'text/plain' }).end('use a WebSocket at /v1/listen');
-  });
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
-  http.on('upgrade', (req, socket: Socket, head) => {
+  const onUpgrade = (req: IncomingMessage, socket: Socket, head: Buffer, wss: WebSocketServer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const fail = (status: number, code: string, message: string) => {
       refused.push(status);
@@ -124,26 +120,23 @@ export async function startDeepgramServer(opts: DeepgramServerOptions): Promise<
           const record: RecordedStream = { query: {}, controls: [], audioMs: 0, sent: [] };
           for (const [k, v] of q) record.query[k] = [...(record.query[k] ?? []), v];
           streams.push(record);
-          const stream = new ListenStream(ws, q, record, r, opts);
-          live.add(stream);
-          ws.on('close', () => live.delete(stream));
+          // The stream wires itself to the socket.
+          new ListenStream(ws, q, record, r, opts);
         }),
       () => fail(500, 'INTERNAL_SERVER_ERROR', 'The recognizer could not be loaded.'),
     );
+  };
+  const server = await startUpgradeServer(onUpgrade, {
+    onRequest: (_req, res) => {
+      res.writeHead(426, { 'content-type': 'text/plain' }).end('use a WebSocket at /v1/listen');
+    },
+    perMessageDeflate: false,
   });
-  http.listen(0, '127.0.0.1');
-  await once(http, 'listening');
-  const { port } = http.address() as AddressInfo;
   return {
-    url: `ws://127.0.0.1:${port}/v1/listen`,
+    url: `ws://127.0.0.1:${server.port}/v1/listen`,
     streams,
     refused,
-    async close() {
-      for (const s of live) s.terminate();
-      wss.close();
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-    },
+    close: () => server.close(),
   };
 }
 
@@ -195,10 +188,6 @@ class ListenStream {
     });
     ws.on('error', () => {});
     this.touch();
-  }
-
-  terminate(): void {
-    this.ws.terminate();
   }
 
   /** Restarts the idle clock: audio and text messages both count (KeepAlive exists for this). */

@@ -1,9 +1,10 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { peak } from '../../audio/level.js';
+import { concat } from '../../audio/signals.js';
 import { createSynthesizer } from '../../engines/tts.js';
 import { type ElevenLabsServer, startElevenLabsServer } from './elevenlabs-server.js';
+import { expectWordsVoiced, pcmFromBase64 } from './test-helpers.js';
 
 const KEY = 'server-test-key';
 const QUERY = 'model_id=eleven_flash_v2_5&output_format=pcm_16000&sync_alignment=true';
@@ -60,9 +61,7 @@ describe('the local ElevenLabs stream-input server', () => {
     let offsetMs = 0;
     let open: { word: string; startMs: number; endMs: number } | undefined;
     for (const m of chunks) {
-      const bytes = Buffer.from(m.audio as string, 'base64');
-      const samples = new Int16Array(bytes.length / 2);
-      for (let i = 0; i < samples.length; i++) samples[i] = bytes.readInt16LE(i * 2);
+      const samples = pcmFromBase64(m.audio as string);
       pieces.push(samples);
       const a = m.alignment as { chars: string[]; charStartTimesMs: number[]; charDurationsMs: number[] };
       a.chars.forEach((c, i) => {
@@ -79,21 +78,7 @@ describe('the local ElevenLabs stream-input server', () => {
       offsetMs += (samples.length * 1000) / 16_000;
     }
     if (open) words.push(open);
-    const audio = new Int16Array(pieces.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of pieces) {
-      audio.set(p, at);
-      at += p.length;
-    }
-    const window = (from: number, to: number) => audio.subarray(Math.round(from * 16), Math.round(to * 16));
-
-    expect(words.map((w) => w.word)).toEqual(text.split(' '));
-    for (const [i, w] of words.entries()) {
-      expect(peak(window(w.startMs, w.endMs))).toBeGreaterThan(0.05);
-      // Between two words (a little inside the pause) there is no voice.
-      const next = words[i + 1];
-      if (next) expect(peak(window(w.endMs + 2, next.startMs - 2))).toBeLessThan(0.01);
-    }
+    expectWordsVoiced(concat(...pieces), words, text);
     expect(server.connections.at(-1)?.messages.map((m) => m.message.text)).toEqual([' ', `${text} `, '']);
   });
 

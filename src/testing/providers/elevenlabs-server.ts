@@ -16,128 +16,44 @@
  * (HTTP 401 on the handshake), HTTP 429 on the handshake, the quota error after the first text,
  * the socket dropped or gone silent after N audio messages. Everything received is recorded.
  */
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, STATUS_CODES } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import WebSocket, { WebSocketServer } from 'ws';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import WebSocket, { type WebSocketServer } from 'ws';
 import { SESSION_SAMPLE_RATE } from '../../audio/frame.js';
-import { resample } from '../../audio/resampler.js';
-import type { Synthesizer } from '../../engines/types.js';
-
-/** One word's audio (the pause before it included) and where its voice starts and ends, in ms on the timeline. */
-export interface SpokenWord {
-  word: string;
-  samples: Int16Array;
-  startMs: number;
-  endMs: number;
-}
-
-/** A sample at or above this (about −50 dBFS) is voice, as flite's leading-silence trim counts it. */
-const VOICED = 100;
-
-/**
- * Speech made one word at a time on a 16 kHz timeline, so every word's voiced start and end
- * are measured in the very samples sent (the price: word-by-word prosody, fine for tests).
- */
-export class WordTimeline {
-  private cursor = 0;
-
-  constructor(
-    private readonly synthesizer: Synthesizer,
-    /** Pause between words. Default 60 ms. */
-    private readonly gapMs = 60,
-  ) {}
-
-  /** Ms of audio on the timeline so far. */
-  get lengthMs(): number {
-    return (this.cursor * 1000) / SESSION_SAMPLE_RATE;
-  }
-
-  async next(word: string, signal: AbortSignal): Promise<SpokenWord> {
-    const parts: Int16Array[] = [];
-    let rate = this.synthesizer.sampleRate;
-    for await (const frame of this.synthesizer.synthesize(word, signal)) {
-      parts.push(frame.samples);
-      rate = frame.sampleRate;
-    }
-    let voice: Int16Array = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      voice.set(p, at);
-      at += p.length;
-    }
-    if (rate !== SESSION_SAMPLE_RATE) voice = resample(voice, rate, SESSION_SAMPLE_RATE);
-    const first = voice.findIndex((s) => Math.abs(s) >= VOICED);
-    const last = voice.findLastIndex((s) => Math.abs(s) >= VOICED);
-    // The utterance-final pause is cut (20 ms kept); the gap stands in for it between words.
-    const kept = first < 0 ? new Int16Array(0) : voice.subarray(0, Math.min(voice.length, last + 1 + 320));
-    const gap = this.cursor === 0 ? 0 : Math.round((this.gapMs * SESSION_SAMPLE_RATE) / 1000);
-    const samples = new Int16Array(gap + kept.length);
-    samples.set(kept, gap);
-    const base = this.cursor + gap;
-    const toMs = (n: number) => (n * 1000) / SESSION_SAMPLE_RATE;
-    this.cursor += samples.length;
-    return {
-      word,
-      samples,
-      startMs: toMs(base + Math.max(0, first)),
-      endMs: toMs(base + (first < 0 ? 0 : last + 1)),
-    };
-  }
-}
+import { pcmBytes, refuseUpgrade, startUpgradeServer } from './local-server.js';
+import {
+  type AudioCut,
+  cutAudio,
+  type RecordedTtsConnection,
+  serveConnection,
+  type TtsConnection,
+  type TtsServer,
+  type TtsServerOptions,
+} from './tts-connection.js';
+import { WordTimeline } from './word-timeline.js';
 
 export type ElevenLabsFailure =
   /** HTTP 429 on the handshake (too many concurrent requests). */
   | { kind: 'rate-limit' }
   /** The quota error and close 1008 after the first text. */
   | { kind: 'quota' }
-  /** The TCP socket destroyed (no close frame) once this many audio messages went out on a connection. */
-  | { kind: 'drop'; afterChunks: number }
-  /** Nothing more sent (the socket stays open) once this many audio messages went out. */
-  | { kind: 'stall'; afterChunks: number };
+  | AudioCut;
 
-export interface ElevenLabsServerOptions {
-  /** Speaks the text (16 kHz; the tests use the embedded flite voice slt). */
-  synthesizer: Synthesizer;
-  /** The key a client must send. Default 'test-key'. */
-  apiKey?: string;
+export interface ElevenLabsServerOptions extends TtsServerOptions<ElevenLabsFailure> {
   /** Audio per message. Default 200 ms. */
   chunkMs?: number;
-  /** Pause between words. Default 60 ms. */
-  gapMs?: number;
-  failure?: ElevenLabsFailure;
 }
 
-export interface ElevenLabsConnectionRecord {
+export interface ElevenLabsConnectionRecord extends RecordedTtsConnection {
   voiceId: string;
   query: Record<string, string>;
   /** Date.now() when the handshake completed. */
   openedAt: number;
-  /** Messages received, parsed, with Date.now() at arrival. */
-  messages: { at: number; message: Record<string, unknown> }[];
-  /** Audio messages sent. */
-  chunksSent: number;
-  closed?: { code: number; by: 'client' | 'server' };
 }
 
-export interface ElevenLabsServer {
+export interface ElevenLabsServer extends TtsServer<ElevenLabsConnectionRecord, ElevenLabsFailure> {
   /** `ws://127.0.0.1:<port>` (the base URL: the adapter adds the path). */
   url: string;
-  /** Accepted connections, in order. */
-  connections: ElevenLabsConnectionRecord[];
-  /** Statuses of refused handshakes, in order. */
-  refused: number[];
-  /** Changes the failure mode for what happens next. */
-  setFailure(failure: ElevenLabsFailure | undefined): void;
-  close(): Promise<void>;
-}
-
-function refuse(socket: Socket, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
-      `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
-  );
 }
 
 interface TimedChar {
@@ -147,7 +63,7 @@ interface TimedChar {
 }
 
 /** One connection's stream: text in, audio with alignment out, one generation at a time. */
-class StreamInput {
+class StreamInput implements TtsConnection {
   private buffered = '';
   private queue: Promise<void> = Promise.resolve();
   private readonly stop = new AbortController();
@@ -273,18 +189,7 @@ class StreamInput {
   }
 
   private sendChunk(count: number, last: boolean): void {
-    const failure = this.failure();
-    if (
-      (failure?.kind === 'drop' || failure?.kind === 'stall') &&
-      this.record.chunksSent >= failure.afterChunks
-    ) {
-      this.halt();
-      if (failure.kind === 'drop') {
-        this.closingByServer = true;
-        this.ws.terminate();
-      }
-      return;
-    }
+    if (cutAudio(this.ws, this, this.record, this.failure())) return;
     const samples = new Int16Array(count);
     let filled = 0;
     while (filled < count) {
@@ -307,11 +212,9 @@ class StreamInput {
       charStartTimesMs: inChunk.map((c) => Math.max(0, Math.floor(c.startMs - startMs))),
       charDurationsMs: inChunk.map((c) => Math.max(0, Math.floor(c.durationMs))),
     };
-    const bytes = Buffer.alloc(count * 2);
-    for (let i = 0; i < count; i++) bytes.writeInt16LE(samples[i] as number, i * 2);
     this.ws.send(
       JSON.stringify({
-        audio: bytes.toString('base64'),
+        audio: pcmBytes(samples).toString('base64'),
         isFinal: false,
         normalizedAlignment: alignment,
         alignment,
@@ -327,18 +230,14 @@ export async function startElevenLabsServer(opts: ElevenLabsServerOptions): Prom
   const connections: ElevenLabsConnectionRecord[] = [];
   const refused: number[] = [];
   const streams = new Set<StreamInput>();
-  const http = createServer((_req, res) => {
-    res.writeHead(404).end();
-  });
-  const wss = new WebSocketServer({ noServer: true });
 
-  http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+  const onUpgrade = (req: IncomingMessage, socket: Socket, head: Buffer, wss: WebSocketServer) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = /^\/v1\/text-to-speech\/([^/]+)\/stream-input$/.exec(url.pathname);
     const key = req.headers['xi-api-key'];
     const deny = (status: number, body: unknown) => {
       refused.push(status);
-      refuse(socket, status, body);
+      refuseUpgrade(socket, status, body);
     };
     if (!path) return deny(404, { detail: 'Not Found' });
     if (key !== undefined && key !== apiKey) {
@@ -377,32 +276,15 @@ export async function startElevenLabsServer(opts: ElevenLabsServerOptions): Prom
         },
         () => failure,
       );
-      streams.add(stream);
-      ws.on('message', (data) => {
-        let message: Record<string, unknown>;
-        try {
-          message = JSON.parse(data.toString()) as Record<string, unknown>;
-        } catch {
-          stream.fail('invalid_input_message', 'Could not parse input message, make sure it is a json.');
-          return;
-        }
-        record.messages.push({ at: Date.now(), message });
-        stream.receive(message);
-      });
-      ws.on('close', (code) => {
-        record.closed = { code, by: stream.closingByServer ? 'server' : 'client' };
-        stream.halt();
-        streams.delete(stream);
-      });
-      ws.on('error', () => {});
+      serveConnection(ws, record, stream, streams, () =>
+        stream.fail('invalid_input_message', 'Could not parse input message, make sure it is a json.'),
+      );
     });
-  });
+  };
 
-  http.listen(0, '127.0.0.1');
-  await once(http, 'listening');
-  const { port } = http.address() as AddressInfo;
+  const server = await startUpgradeServer(onUpgrade);
   return {
-    url: `ws://127.0.0.1:${port}`,
+    url: `ws://127.0.0.1:${server.port}`,
     connections,
     refused,
     setFailure(next) {
@@ -410,10 +292,7 @@ export async function startElevenLabsServer(opts: ElevenLabsServerOptions): Prom
     },
     async close() {
       for (const stream of streams) stream.halt();
-      for (const client of wss.clients) client.terminate();
-      wss.close();
-      http.closeAllConnections();
-      await new Promise((resolve) => http.close(resolve));
+      await server.close();
     },
   };
 }

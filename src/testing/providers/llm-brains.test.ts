@@ -16,6 +16,7 @@ import { openDatabase } from '../../store/database.js';
 import { createToolGateway } from '../../tools/gateway.js';
 import { type AnthropicFailure, startAnthropicServer } from './anthropic-server.js';
 import { type ChatFailure, startOpenAiChatServer } from './openai-chat-server.js';
+import { failureOf } from './test-helpers.js';
 
 type Failure = ChatFailure & AnthropicFailure;
 
@@ -104,15 +105,6 @@ async function collect(brain: Brain, messages: ChatMessage[], signal = new Abort
 }
 
 const textOf = (deltas: BrainDelta[]) => deltas.map((d) => (d.type === 'text' ? d.text : '')).join('');
-
-async function failureOf(run: Promise<unknown>): Promise<Error> {
-  const err = await run.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof Error)) throw new Error('expected a failure');
-  return err;
-}
 
 describe.each(PROVIDERS)('$name brain against its local server', (provider) => {
   it('streams a spoken answer as text deltas, with token usage', async () => {

@@ -11,14 +11,21 @@
  * signed little-endian without a header (https://platform.openai.com/docs/guides/text-to-speech);
  * error bodies as in https://platform.openai.com/docs/guides/error-codes.
  */
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { SESSION_SAMPLE_RATE } from '../../audio/frame.js';
 import { resample, StreamingResampler } from '../../audio/resampler.js';
 import { splitFrames } from '../../audio/signals.js';
 import { readWav } from '../../audio/wav.js';
 import type { Recognizer, Synthesizer } from '../../engines/types.js';
+import { closeServer, listenLocal, pcmBytes, readBody, sleep } from './local-server.js';
+import {
+  authError,
+  type ErrorBody,
+  invalid,
+  RATE_LIMITED,
+  SERVER_ERROR,
+  sendError,
+} from './openai-errors.js';
 
 /** The rate of `pcm` speech, as documented. */
 export const SPEECH_PCM_RATE = 24_000;
@@ -82,68 +89,10 @@ export interface OpenAiAudioServer {
   close(): Promise<void>;
 }
 
-interface ErrorBody {
-  message: string;
-  type: string;
-  param: string | null;
-  code: string | null;
-}
-
-function sendError(res: ServerResponse, status: number, error: ErrorBody): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ error }));
-}
-
-const invalid = (message: string, param: string | null = null, code: string | null = null): ErrorBody => ({
-  message,
-  type: 'invalid_request_error',
-  param,
-  code,
-});
-
 const FAILURE_ANSWERS: Record<'rate_limit' | 'server_error', [number, ErrorBody]> = {
-  rate_limit: [
-    429,
-    {
-      message: 'Rate limit reached for requests. Please try again in 20s.',
-      type: 'requests',
-      param: null,
-      code: 'rate_limit_exceeded',
-    },
-  ],
-  server_error: [
-    500,
-    {
-      message: 'The server had an error while processing your request. Sorry about that!',
-      type: 'server_error',
-      param: null,
-      code: null,
-    },
-  ],
+  rate_limit: [429, RATE_LIMITED],
+  server_error: [500, SERVER_ERROR],
 };
-
-/** OpenAI's 401 answers: no key, or a wrong one (quoted with its middle masked). */
-function authError(header: string | undefined, key: string): ErrorBody | undefined {
-  if (!header?.startsWith('Bearer ')) {
-    return invalid(
-      "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-    );
-  }
-  const given = header.slice('Bearer '.length);
-  if (given === key) return undefined;
-  const masked = `${given.slice(0, 3)}${'*'.repeat(Math.max(0, given.length - 7))}${given.slice(-4)}`;
-  return invalid(
-    `Incorrect API key provided: ${masked}. You can find your API key at https://platform.openai.com/account/api-keys.`,
-    null,
-    'invalid_api_key',
-  );
-}
-
-function pcmBytes(samples: Int16Array): Buffer {
-  const out = Buffer.alloc(samples.length * 2);
-  for (let i = 0; i < samples.length; i++) out.writeInt16LE(samples[i] as number, i * 2);
-  return out;
-}
 
 /** A WAV header for a stream of unknown length (sizes 0xFFFFFFFF, as streaming writers do). */
 function streamingWavHeader(sampleRate: number): Buffer {
@@ -163,12 +112,6 @@ function streamingWavHeader(sampleRate: number): Buffer {
   return h;
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const part of req) parts.push(part as Buffer);
-  return Buffer.concat(parts);
-}
-
 /** Writes with backpressure; a client that went away ends the wait too. */
 async function write(res: ServerResponse, bytes: Buffer): Promise<void> {
   if (res.destroyed || res.write(bytes)) return;
@@ -182,8 +125,6 @@ async function write(res: ServerResponse, bytes: Buffer): Promise<void> {
     res.once('close', done);
   });
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function startOpenAiAudioServer(
   opts: OpenAiAudioServerOptions = {},
@@ -394,9 +335,7 @@ export async function startOpenAiAudioServer(
     });
   });
 
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLocal(server);
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
@@ -405,8 +344,7 @@ export async function startOpenAiAudioServer(
     },
     async close() {
       closing = true;
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     },
   };
 }

@@ -6,24 +6,7 @@
  * https://platform.openai.com/docs/guides/function-calling.
  */
 import type { ChatMessage, ToolCallRequest, ToolSpec } from '../../engines/types.js';
-
-export interface ErrorBody {
-  message: string;
-  type: string;
-  param: string | null;
-  code: string | null;
-}
-
-export const invalid = (
-  message: string,
-  param: string | null = null,
-  code: string | null = null,
-): ErrorBody => ({
-  message,
-  type: 'invalid_request_error',
-  param,
-  code,
-});
+import { type ErrorBody, invalid } from './openai-errors.js';
 
 interface WireToolCall {
   id?: unknown;

@@ -13,26 +13,30 @@
  * https://platform.openai.com/docs/guides/error-codes.
  */
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Brain, BrainDelta, ChatMessage, ToolSpec } from '../../engines/types.js';
-import { type ErrorBody, invalid, readMessages, readTools } from './openai-chat-request.js';
+import type { Brain } from '../../engines/types.js';
+import {
+  closeLlmServer,
+  fragments,
+  type LlmFailure,
+  type RecordedLlmRequest,
+  relayReply,
+  tokens,
+  trackRequest,
+} from './llm-server.js';
+import { listenLocal, readBody } from './local-server.js';
+import { readMessages, readTools } from './openai-chat-request.js';
+import {
+  authError,
+  type ErrorBody,
+  invalid,
+  RATE_LIMITED,
+  SERVER_ERROR,
+  sendError,
+} from './openai-errors.js';
 
-/**
- * What the server does instead of answering: `rate_limit` (429), `overloaded` (503) and
- * `server_error` (500) with OpenAI's bodies; `stall`: never answers; `stall_mid_stream`,
- * `drop_mid_stream`, `error_mid_stream`: after the first delta, goes quiet, closes the socket,
- * or sends an `{"error":…}` event and ends.
- */
-export type ChatFailure =
-  | 'rate_limit'
-  | 'overloaded'
-  | 'server_error'
-  | 'stall'
-  | 'stall_mid_stream'
-  | 'drop_mid_stream'
-  | 'error_mid_stream';
+/** `rate_limit` (429), `overloaded` (503) and `server_error` (500) with OpenAI's bodies. */
+export type ChatFailure = LlmFailure;
 
 export interface OpenAiChatServerOptions {
   /** Answers every request: its deltas are streamed in the chat-completions format. */
@@ -46,26 +50,7 @@ export interface OpenAiChatServerOptions {
   deltaDelayMs?: number;
 }
 
-export interface RecordedChatRequest {
-  /** Status answered; 0 while none was (stalled). */
-  status: number;
-  authorized: boolean;
-  /** The request body as sent. */
-  body: Record<string, unknown>;
-  /** The conversation as the brain was given it. */
-  messages: ChatMessage[];
-  tools: ToolSpec[];
-  /** What was streamed back, as Parley deltas. */
-  deltas: BrainDelta[];
-  /** The response was sent to its end. */
-  finished: boolean;
-  /** The client closed the connection before the response ended (a barge-in, a lost hedge). */
-  closedByClient: boolean;
-  /** The server closed it (`drop_mid_stream`, or `close()` while it was open). */
-  droppedByServer: boolean;
-  /** Settles when the response ended or the connection closed. */
-  ended: Promise<void>;
-}
+export type RecordedChatRequest = RecordedLlmRequest;
 
 export interface OpenAiChatServer {
   /** Base URL with the version: `http://127.0.0.1:<port>/v1`. */
@@ -76,23 +61,8 @@ export interface OpenAiChatServer {
   close(): Promise<void>;
 }
 
-const SERVER_ERROR: ErrorBody = {
-  message: 'The server had an error while processing your request. Sorry about that!',
-  type: 'server_error',
-  param: null,
-  code: null,
-};
-
 const FAILURE_ANSWERS: Record<'rate_limit' | 'overloaded' | 'server_error', [number, ErrorBody]> = {
-  rate_limit: [
-    429,
-    {
-      message: 'Rate limit reached for requests. Please try again in 20s.',
-      type: 'requests',
-      param: null,
-      code: 'rate_limit_exceeded',
-    },
-  ],
+  rate_limit: [429, RATE_LIMITED],
   overloaded: [
     503,
     {
@@ -105,39 +75,6 @@ const FAILURE_ANSWERS: Record<'rate_limit' | 'overloaded' | 'server_error', [num
   server_error: [500, SERVER_ERROR],
 };
 
-function sendError(res: ServerResponse, status: number, error: ErrorBody): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ error }));
-}
-
-/** OpenAI's 401 answers: no key, or a wrong one (quoted with its middle masked). */
-function authError(header: string | undefined, key: string): ErrorBody | undefined {
-  if (!header?.startsWith('Bearer ')) {
-    return invalid(
-      "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-    );
-  }
-  const given = header.slice('Bearer '.length);
-  if (given === key) return undefined;
-  const masked = `${given.slice(0, 3)}${'*'.repeat(Math.max(0, given.length - 7))}${given.slice(-4)}`;
-  return invalid(
-    `Incorrect API key provided: ${masked}. You can find your API key at https://platform.openai.com/account/api-keys.`,
-    null,
-    'invalid_api_key',
-  );
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const part of req) parts.push(part as Buffer);
-  return Buffer.concat(parts).toString('utf8');
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const tokens = (text: string) => Math.max(1, Math.ceil(text.length / 4));
-/** Pieces of a tool call's arguments, streamed as a model writes them. */
-const fragments = (text: string) => text.match(/[\s\S]{1,12}/g) ?? [];
-
 export async function startOpenAiChatServer(opts: OpenAiChatServerOptions): Promise<OpenAiChatServer> {
   const requests: RecordedChatRequest[] = [];
   let failure = opts.failure;
@@ -145,7 +82,7 @@ export async function startOpenAiChatServer(opts: OpenAiChatServerOptions): Prom
   async function completions(req: IncomingMessage, res: ServerResponse, record: RecordedChatRequest) {
     let body: Record<string, unknown>;
     try {
-      body = JSON.parse(await readBody(req)) as Record<string, unknown>;
+      body = JSON.parse((await readBody(req)).toString('utf8')) as Record<string, unknown>;
     } catch {
       return sendError(res, 400, invalid('We could not parse the JSON body of your request.'));
     }
@@ -191,29 +128,23 @@ export async function startOpenAiChatServer(opts: OpenAiChatServerOptions): Prom
     const delta = (d: Record<string, unknown>) =>
       send([{ index: 0, delta: d, logprobs: null, finish_reason: null }]);
 
-    const brainStop = new AbortController();
-    res.on('close', () => brainStop.abort());
     delta({ role: 'assistant', content: '', refusal: null });
     let toolIndex = 0;
     let output = '';
-    let usage: { input: number; output: number } | undefined;
-    try {
-      for await (const d of opts.brain.respond({ messages, tools: record.tools }, brainStop.signal)) {
-        if (res.destroyed) return;
-        if (d.type === 'usage') {
-          usage = {
-            input: (usage?.input ?? 0) + d.inputTokens,
-            output: (usage?.output ?? 0) + d.outputTokens,
-          };
-          continue;
-        }
-        if (opts.deltaDelayMs) await sleep(opts.deltaDelayMs);
-        if (res.destroyed) return;
-        record.deltas.push(d);
-        if (d.type === 'text') {
-          output += d.text;
-          delta({ content: d.text });
-        } else {
+    const relayed = await relayReply(
+      opts.brain,
+      { messages, tools: record.tools },
+      {
+        res,
+        record,
+        mode,
+        delayMs: opts.deltaDelayMs,
+        write: (d) => {
+          if (d.type === 'text') {
+            output += d.text;
+            delta({ content: d.text });
+            return;
+          }
           const index = toolIndex++;
           output += d.call.name + d.call.arguments;
           const callId = `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`;
@@ -225,23 +156,12 @@ export async function startOpenAiChatServer(opts: OpenAiChatServerOptions): Prom
           for (const piece of fragments(d.call.arguments)) {
             delta({ tool_calls: [{ index, function: { arguments: piece } }] });
           }
-        }
-        if (record.deltas.length === 1 && mode === 'stall_mid_stream') return;
-        if (record.deltas.length === 1 && mode === 'drop_mid_stream') {
-          record.droppedByServer = true;
-          res.socket?.destroy();
-          return;
-        }
-        if (record.deltas.length === 1 && mode === 'error_mid_stream') {
-          res.end(`data: ${JSON.stringify({ error: SERVER_ERROR })}\n\n`);
-          return;
-        }
-      }
-    } catch {
-      if (!res.destroyed) res.end(`data: ${JSON.stringify({ error: SERVER_ERROR })}\n\n`);
-      return;
-    }
-    if (res.destroyed) return;
+        },
+        fail: () => res.end(`data: ${JSON.stringify({ error: SERVER_ERROR })}\n\n`),
+      },
+    );
+    if (!relayed) return;
+    const { usage } = relayed;
     send([{ index: 0, delta: {}, logprobs: null, finish_reason: toolIndex > 0 ? 'tool_calls' : 'stop' }]);
     if (includeUsage) {
       const prompt = usage?.input ?? tokens(JSON.stringify([body.messages, body.tools ?? []]));
@@ -278,48 +198,20 @@ export async function startOpenAiChatServer(opts: OpenAiChatServerOptions): Prom
       req.resume();
       return sendError(res, 404, invalid(`Invalid URL (${req.method} ${path})`));
     }
-    let ended!: () => void;
-    const record: RecordedChatRequest = {
-      status: 0,
-      authorized: false,
-      body: {},
-      messages: [],
-      tools: [],
-      deltas: [],
-      finished: false,
-      closedByClient: false,
-      droppedByServer: false,
-      ended: new Promise<void>((resolve) => {
-        ended = resolve;
-      }),
-    };
+    const record = trackRequest(res, (base) => base);
     requests.push(record);
-    res.on('finish', () => {
-      record.finished = true;
-    });
-    res.on('close', () => {
-      if (res.headersSent) record.status = res.statusCode;
-      if (!res.writableFinished && !record.droppedByServer) record.closedByClient = true;
-      ended();
-    });
     completions(req, res, record).catch(() => {
       if (!res.headersSent) sendError(res, 500, SERVER_ERROR);
       else res.destroy();
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLocal(server);
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
     fail(next) {
       failure = next;
     },
-    async close() {
-      for (const r of requests) if (!r.finished && !r.closedByClient) r.droppedByServer = true;
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => closeLlmServer(server, requests),
   };
 }
