@@ -29,6 +29,11 @@ export interface SessionApi {
    * Used to decide what was heard at an interruption. Transports set it; clients may refine it.
    */
   setOutputLatencyMs(ms: number): void;
+  /**
+   * A caller turn given as text instead of speech (keyed digits, a typed message): it cuts in
+   * over any reply going and is answered like a spoken turn.
+   */
+  submitText(text: string): void;
   /** A client's report that agent audio of `turnId` became audible at session time `atMs`. */
   reportHeard(turnId: number, atMs: number): void;
   /** The conversation as the brain sees it: committed user turns, heard agent text, tool calls. */

@@ -146,3 +146,38 @@ describe('pipelines', () => {
     expect(sequential.agentFrames.length).toBe(streaming.agentFrames.length);
   });
 });
+
+describe('text turns (keyed digits, typed messages)', () => {
+  it('answers a text turn like a spoken one, and cuts in over a reply that is playing', async () => {
+    const h = createHarness({
+      script: ['tell me everything'],
+      replies: [
+        [{ text: 'Here is a long answer that goes on and on about many things for a good while.' }],
+        [{ text: 'Order 4219 is in transit.' }],
+      ],
+    });
+    h.session.start();
+    await h.say(500);
+    await h.silence(1500);
+    expect(h.session.state).toBe('agent_speaking');
+    h.session.submitText(' 4219 ');
+    await h.silence(2000);
+    expect(h.of('interrupted')).toHaveLength(1);
+    expect(h.of('turn_committed').map((t) => t.text)).toEqual(['tell me everything', '4219']);
+    expect(h.of('reply_done').at(-1)?.text).toBe('Order 4219 is in transit.');
+    expect(
+      h.session
+        .history()
+        .filter((m) => m.role === 'user')
+        .map((m) => m.content),
+    ).toEqual(['tell me everything', '4219']);
+  });
+
+  it('ignores an empty text turn', async () => {
+    const h = createHarness({ script: [] });
+    h.session.start();
+    h.session.submitText('   ');
+    await h.silence(500);
+    expect(h.of('turn_committed')).toHaveLength(0);
+  });
+});

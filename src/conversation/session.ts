@@ -270,6 +270,27 @@ export class Session implements SessionApi {
     this.refreshState();
   }
 
+  /**
+   * A caller turn that arrives as text, not speech (digits keyed on a phone, a typed message):
+   * it cuts in over any reply going, like a barge-in, and is answered like a spoken turn.
+   */
+  submitText(text: string): void {
+    const said = text.trim();
+    if (this.closed || !said) return;
+    const turnId = ++this.turnSeq;
+    this.turnId = turnId;
+    const atMs = this.now();
+    const waiting = this.liveReply();
+    if (waiting) this.interrupt(waiting);
+    this.retracted = undefined;
+    this.resumable = undefined;
+    this.idle.callerSpoke();
+    this.emit({ type: 'transcript_final', turnId, text: said, atMs });
+    const marks = callerMarks({ speechEnd: atMs, committed: atMs, sttFinal: atMs });
+    this.takeTurn({ turnId, userText: said, marks }, 'complete', undefined);
+    this.refreshState();
+  }
+
   private onPartial(text: string, stableText: string): void {
     this.emit({ type: 'transcript_partial', turnId: this.turnId, text, stableText, atMs: this.now() });
     if (stableText) this.prefetch.consider(this.turnId, stableText);

@@ -14,6 +14,8 @@ export class LoopbackSession implements SessionApi {
   /** Everything the caller sent, in order. */
   readonly callerFrames: AudioFrame[] = [];
   readonly heardReports: { turnId: number; atMs: number }[] = [];
+  /** Text turns the transport handed over (keyed digits, typed messages), in order. */
+  readonly texts: string[] = [];
   outputLatencyMs = 0;
   startCount = 0;
   closeReason: string | undefined;
@@ -80,6 +82,10 @@ export class LoopbackSession implements SessionApi {
 
   reportHeard(turnId: number, atMs: number): void {
     this.heardReports.push({ turnId, atMs });
+  }
+
+  submitText(text: string): void {
+    this.texts.push(text);
   }
 
   history(): ChatMessage[] {

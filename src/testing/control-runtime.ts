@@ -57,6 +57,10 @@ export class DrivenSession implements SessionApi {
   }
   setOutputLatencyMs(): void {}
   reportHeard(): void {}
+  /** A text turn is answered like `userTurn`. */
+  submitText(text: string): void {
+    void this.userTurn(text).catch(() => {});
+  }
   history(): ChatMessage[] {
     return [...this.messages];
   }

@@ -195,28 +195,37 @@ describe('browser calls', () => {
       );
       expect(lastSent - flush.atMs).toBeLessThanOrEqual(300);
       // Page side: the agent's audio fell silent within 300 ms of the interruption reaching the page.
-      const silentAfterMs = await call.page.evaluate(
+      const { silentAfterMs, samplerLagMs } = await call.page.evaluate(
         ({ id, threshold }) => {
           const p = window.parley;
           const at = p.events.find((e) => e.event.type === 'interrupted' && e.event.turnId === id)?.localMs;
-          if (at === undefined) return -1;
+          if (at === undefined) return { silentAfterMs: -1, samplerLagMs: 0 };
           // The first moment the agent's audio went quiet and stayed quiet for 100 ms (5 samples).
           const after = p.rmsLog.filter((s) => s.t >= at);
           for (let i = 0; i + 5 <= after.length; i++) {
-            if (after.slice(i, i + 5).every((s) => s.rms < threshold))
-              return (after[i] as { t: number }).t - at;
+            if (after.slice(i, i + 5).every((s) => s.rms < threshold)) {
+              // The level is sampled every 20 ms when the page keeps up; a busy page samples late.
+              const gaps = after
+                .slice(0, i + 1)
+                .map((s, j) => s.t - (j === 0 ? at : (after[j - 1] as { t: number }).t));
+              return {
+                silentAfterMs: (after[i] as { t: number }).t - at,
+                samplerLagMs: Math.max(0, ...gaps.map((g) => g - 20)),
+              };
+            }
           }
-          return -1;
+          return { silentAfterMs: -1, samplerLagMs: 0 };
         },
         { id: turnId, threshold: AUDIBLE_RMS },
       );
       // Audio already in the browser's jitter buffer and output cannot be recalled: allow for it.
       const clientDelayMs = (await call.page.evaluate(() => window.parley.playoutDelayMs)) ?? 0;
       console.log(
-        `barge-in: page audio silent ${Math.round(silentAfterMs)} ms after the interrupted event arrived (client playout delay ${Math.round(clientDelayMs)} ms)`,
+        `barge-in: page audio silent ${Math.round(silentAfterMs)} ms after the interrupted event arrived (client playout delay ${Math.round(clientDelayMs)} ms, level sampler late by up to ${Math.round(samplerLagMs)} ms)`,
       );
       expect(silentAfterMs).toBeGreaterThanOrEqual(0);
-      expect(silentAfterMs).toBeLessThanOrEqual(300 + clientDelayMs);
+      // What the page could not have heard sooner: its own buffer, and how late it looked.
+      expect(silentAfterMs).toBeLessThanOrEqual(300 + clientDelayMs + samplerLagMs);
       // The transcript shows the reply cut where it was interrupted.
       const turn = (await pageTurns(call.page)).find((t) => t.turnId === turnId);
       expect(turn?.heardText.length).toBeGreaterThan(0);

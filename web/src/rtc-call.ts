@@ -82,6 +82,7 @@ export async function startRtcCall(opts: RtcCallOptions): Promise<CallTransport>
     throw err;
   }
 
+  const jitterSeen = { emitted: 0, delay: 0 };
   return {
     kind: 'webrtc',
     send: (message) => {
@@ -93,7 +94,15 @@ export async function startRtcCall(opts: RtcCallOptions): Promise<CallTransport>
       let ms: number | undefined;
       stats.forEach((s) => {
         if (s.type === 'inbound-rtp' && s.kind === 'audio' && s.jitterBufferEmittedCount > 0) {
-          ms = (1000 * s.jitterBufferDelay) / s.jitterBufferEmittedCount;
+          // The buffer's delay since the last reading: the call-long average hides a buffer that grew.
+          const emitted = s.jitterBufferEmittedCount - jitterSeen.emitted;
+          const delay = s.jitterBufferDelay - jitterSeen.delay;
+          ms =
+            emitted > 0
+              ? (1000 * delay) / emitted
+              : (1000 * s.jitterBufferDelay) / s.jitterBufferEmittedCount;
+          jitterSeen.emitted = s.jitterBufferEmittedCount;
+          jitterSeen.delay = s.jitterBufferDelay;
         }
       });
       return ms === undefined ? undefined : ms + 1000 * (ctx.outputLatency || ctx.baseLatency || 0);
