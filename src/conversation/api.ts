@@ -34,6 +34,13 @@ export interface SessionApi {
    * over any reply going and is answered like a spoken turn.
    */
   submitText(text: string): void;
+  /**
+   * Cuts the reply going (thinking, held or audible) as a barge-in would: what the caller heard
+   * (emitted audio minus the output latency) stays in history, the rest is discarded; emits
+   * `interrupted` and then `reply_done` with `interrupted: true`. Returns false when no reply was
+   * going. Optional: sessions without it cannot be cancelled by a client (Realtime `response.cancel`).
+   */
+  cancelReply?(): boolean;
   /** A client's report that agent audio of `turnId` became audible at session time `atMs`. */
   reportHeard(turnId: number, atMs: number): void;
   /** The conversation as the brain sees it: committed user turns, heard agent text, tool calls. */

@@ -149,6 +149,13 @@ export class Session implements SessionApi {
     if (Number.isFinite(ms) && ms >= 0) this.outputLatencyMs = ms;
   }
 
+  cancelReply(): boolean {
+    const live = this.closed ? undefined : this.liveReply();
+    if (!live) return false;
+    this.interrupt(live);
+    return true;
+  }
+
   reportHeard(turnId: number, atMs: number): void {
     const trace = this.traceList.find((t) => t.turnId === turnId);
     if (trace) applyHeard(trace, atMs);
