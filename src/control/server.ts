@@ -10,13 +10,15 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { type Agent, type AgentDefinition, isAgent } from '../agent.js';
 import { type Clock, SystemClock } from '../clock.js';
-import type { SessionOptions } from '../conversation/options.js';
+import { PRESETS, type SessionOptions } from '../conversation/options.js';
 import type { Brain } from '../engines/types.js';
 import { registerMediaPlane } from '../media/plane.js';
+import { type PhoneOptions, phoneOptionsFromEnv, registerPhoneRoutes } from '../media/phone/routes.js';
 import { type PriceTable, parsePriceTable } from '../metrics/prices.js';
 import { ParleyMetrics } from '../metrics/prometheus.js';
 import { CallStore } from '../store/call-store.js';
 import { type Db, openDatabase } from '../store/database.js';
+import { registerRealtimeRoutes } from '../realtime/routes.js';
 import { agentDataDir } from '../runtime/agent-data.js';
 import { ApiKeys, generateApiKey, parseApiKeys } from './api-keys.js';
 import { DEFAULT_BUDGET, type SessionBudget } from './budget.js';
@@ -72,6 +74,12 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Static web client folder. Default web/dist of this checkout. */
   webRoot?: string;
+  /**
+   * Phone calls through Twilio (docs/phone.md). Default: `TWILIO_AUTH_TOKEN` and `PARLEY_PUBLIC_URL`;
+   * without an auth token the phone routes answer 503. Phone sessions use the phone preset (PRESETS.phone)
+   * over `sessionOptions`, then `phone.sessionOptions`.
+   */
+  phone?: PhoneOptions & { sessionOptions?: Partial<SessionOptions> };
 }
 
 export interface ParleyServer {
@@ -225,7 +233,29 @@ export async function createServer(opts: ServerOptions = {}): Promise<ParleyServ
       void reply.header('content-type', metrics.contentType);
       return metrics.text();
     });
+    await registerRealtimeRoutes(app, {
+      keys,
+      sessions,
+      limits,
+      defaultAgent,
+      agentNames: new Set(agents.keys()),
+      sessionOptions: opts.sessionOptions ?? {},
+      log: app.log,
+    });
     await registerMediaPlane(app, { authorize: sessions.authorize, log: app.log });
+    await registerPhoneRoutes(app, {
+      sessions,
+      agent: defaultAgent,
+      budget: limits,
+      sessionOptions: {
+        ...opts.sessionOptions,
+        ...PRESETS.phone,
+        ...opts.phone?.sessionOptions,
+        greeting: opts.greeting ?? true,
+      },
+      phone: { ...phoneOptionsFromEnv(process.env), ...opts.phone },
+      log: app.log,
+    });
 
     const webRoot = opts.webRoot ?? DEFAULT_WEB_ROOT;
     if (existsSync(join(webRoot, 'index.html'))) {

@@ -101,7 +101,11 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
 };
 
 /** Tuned starting points: a quiet room answers briskly; a call centre tolerates noise and crosstalk. */
-export const PRESETS: { quietRoom: Partial<SessionOptions>; callCentre: Partial<SessionOptions> } = {
+export const PRESETS: {
+  quietRoom: Partial<SessionOptions>;
+  callCentre: Partial<SessionOptions>;
+  phone: Partial<SessionOptions>;
+} = {
   quietRoom: {
     speechThreshold: 0.5,
     minSpeechMs: 80,
@@ -115,6 +119,19 @@ export const PRESETS: { quietRoom: Partial<SessionOptions>; callCentre: Partial<
     silenceMs: 450,
     completeSilenceMs: 250,
     maxSilenceMs: 1800,
+    minInterruptionMs: 400,
+    echoCorrelation: 0.9,
+  },
+  /**
+   * Phone calls: the call-centre VAD (noise- and crosstalk-tolerant) with more patience for
+   * unfinished turns, since callers read numbers out slowly over narrowband audio.
+   */
+  phone: {
+    speechThreshold: 0.7,
+    minSpeechMs: 150,
+    silenceMs: 450,
+    completeSilenceMs: 250,
+    maxSilenceMs: 2500,
     minInterruptionMs: 400,
     echoCorrelation: 0.9,
   },
