@@ -20,4 +20,13 @@ describe('parley eval usage', () => {
     expect(failure?.code).toBe(2);
     expect(failure?.stderr).toMatch(/steps\[0\]\.noise\.kind/);
   });
+
+  it('refuses an unknown channel with exit code 2', async () => {
+    const failure = await run(process.execPath, ['bin/parley.js', 'eval', '--channel', 'radio']).then(
+      () => undefined,
+      (err: { code?: number; stderr?: string }) => err,
+    );
+    expect(failure?.code).toBe(2);
+    expect(failure?.stderr).toMatch(/--channel must be wideband, phone or both, not 'radio'/);
+  });
 });

@@ -158,6 +158,7 @@ describe('aggregation', () => {
     const result = (mode: 'streaming' | 'sequential', ttfa: number): CallResult => ({
       scenario: 's',
       description: '',
+      channel: 'wideband',
       tags: [],
       mode,
       passed: true,

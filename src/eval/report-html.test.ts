@@ -78,6 +78,7 @@ function result(scenario: string, mode: PipelineMode, ttfaMs: number, passed: bo
     description: 'constructed',
     tags: [],
     mode,
+    channel: 'wideband',
     passed,
     checks,
     metrics: computeCallMetrics(rec),

@@ -7,6 +7,7 @@ import { type Clock, SystemClock } from '../clock.js';
 import { resolveOptions, type SessionOptions } from '../conversation/options.js';
 import type { AgentDefinition, SessionApi, ToolDefinition } from '../index.js';
 import { type CallerSpeechSource, prepareCallerAudio } from './caller-audio.js';
+import { type CallChannel, throughChannel } from './channel.js';
 import { type CheckResult, judgeCall } from './expectations.js';
 import { type CallMetrics, computeCallMetrics } from './metrics.js';
 import type { CallRecording } from './recording.js';
@@ -36,6 +37,8 @@ export interface CallResult {
   description: string;
   tags: string[];
   mode: PipelineMode;
+  /** The line the caller's voice came over. */
+  channel: CallChannel;
   passed: boolean;
   checks: CheckResult[];
   metrics?: CallMetrics;
@@ -57,6 +60,13 @@ export interface RunSuiteOptions {
   clock?: Clock;
   /** Keep each call's stereo WAV in its result. Default false. */
   keepAudio?: boolean;
+  /**
+   * The line between caller and Parley: 'phone' passes the caller's voice through 8 kHz μ-law, as a
+   * phone call does. Default 'wideband'.
+   */
+  channel?: CallChannel;
+  /** Session options under each scenario's own (a channel's preset, say). Default none. */
+  sessionOptions?: Partial<SessionOptions>;
   onCallStart?(scenario: Scenario, mode: PipelineMode): void;
   onCallDone?(result: CallResult): void;
 }
@@ -92,13 +102,15 @@ export async function runSuite(o: RunSuiteOptions): Promise<CallResult[]> {
   });
   // All caller audio is rendered before the first call, so no call's TTFA pays for another's caller.
   const audio = new Map<Scenario, Awaited<ReturnType<typeof prepareCallerAudio>> | Error>();
+  const channel = o.channel ?? 'wideband';
   for (const scenario of o.scenarios) {
-    audio.set(
-      scenario,
-      await prepareCallerAudio(scenario, o.speech).catch((err: unknown) =>
-        err instanceof Error ? err : new Error(String(err)),
-      ),
+    const prepared = await prepareCallerAudio(scenario, o.speech).catch((err: unknown) =>
+      err instanceof Error ? err : new Error(String(err)),
     );
+    if (!(prepared instanceof Error)) {
+      for (const step of prepared.values()) step.samples = throughChannel(step.samples, channel);
+    }
+    audio.set(scenario, prepared);
   }
   const results: CallResult[] = new Array(jobs.length);
   let next = 0;
@@ -130,11 +142,22 @@ async function runCall(
   load: () => number,
 ): Promise<CallResult> {
   const { scenario, mode } = job;
-  const base = { scenario: scenario.name, description: scenario.description, tags: scenario.tags, mode };
+  const base = {
+    scenario: scenario.name,
+    description: scenario.description,
+    tags: scenario.tags,
+    mode,
+    channel: o.channel ?? 'wideband',
+  };
   const callId = `eval-${scenario.name}-${mode}-${job.index}`;
   let lease: AgentLease | undefined;
   try {
-    const options: Partial<SessionOptions> = { greeting: false, ...scenario.options, pipeline: mode };
+    const options: Partial<SessionOptions> = {
+      greeting: false,
+      ...o.sessionOptions,
+      ...scenario.options,
+      pipeline: mode,
+    };
     const { minInterruptionMs } = resolveOptions(options);
     if (!prepared || prepared instanceof Error) throw prepared ?? new Error('caller audio was not prepared');
     const audio = prepared;

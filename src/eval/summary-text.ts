@@ -68,6 +68,28 @@ export function formatSummary(results: CallResult[], summary: SuiteSummary): str
   return `${lines.join('\n')}\n`;
 }
 
+/** The same suite over several lines (wideband, phone), side by side per pipeline mode. */
+export function formatChannels(runs: { channel: string; summary: SuiteSummary }[]): string {
+  const rows = [
+    ['channel', 'mode', 'passed', 'task success', 'TTFA p50', 'TTFA p95', 'turn detection p50', 'premature'],
+  ];
+  for (const { channel, summary } of runs) {
+    for (const m of summary.modes) {
+      rows.push([
+        channel,
+        m.mode,
+        `${m.passed}/${m.calls}`,
+        pct(m.taskSuccess),
+        ms(m.ttfaMs.p50),
+        ms(m.ttfaMs.p95),
+        ms(m.turnDetectionMs.p50),
+        pct(m.prematureReplies),
+      ]);
+    }
+  }
+  return `\n${table(rows)}\n`;
+}
+
 /** Progress on stderr: a redrawn bar on a terminal, one line per finished call otherwise. */
 export class Progress {
   private done = 0;

@@ -78,3 +78,30 @@ describe('parley eval --tags ci (real calls on the embedded stack)', () => {
     }, 320_000);
   }
 });
+
+describe('parley eval --channel both', () => {
+  it('runs the same calls over a wideband line and a phone line (8 kHz μ-law) and reports them side by side', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      ['bin/parley.js', 'eval', '--only', 'track-simple', '--channel', 'both', '--json'],
+      { timeout: 300_000, maxBuffer: 32 * 1024 * 1024 },
+    ).catch((err: { stdout?: string; stderr?: string; code?: number }) => {
+      // Exit 1: an expectation failed on one line; the JSON still tells which.
+      if (err.stdout) return { stdout: err.stdout };
+      throw new Error(`parley eval failed (exit ${err.code}): ${err.stderr}`);
+    });
+    const out = JSON.parse(stdout) as {
+      channels: Record<string, { summary: SuiteSummary; results: CallResult[] }>;
+    };
+    expect(Object.keys(out.channels)).toEqual(['wideband', 'phone']);
+    const wideband = out.channels.wideband;
+    const phone = out.channels.phone;
+    expect(wideband?.results.map((r) => [r.scenario, r.channel, r.passed])).toEqual([
+      ['track-simple', 'wideband', true],
+    ]);
+    // The phone line's call ran and was measured with the same metrics, whatever the recognizer made of it.
+    expect(phone?.results.map((r) => [r.scenario, r.channel])).toEqual([['track-simple', 'phone']]);
+    expect(phone?.summary.modes[0]?.calls).toBe(1);
+    expect(phone?.results[0]?.metrics?.turns.length).toBeGreaterThan(0);
+  });
+});
