@@ -41,6 +41,11 @@ export interface SessionApi {
    * going. Optional: sessions without it cannot be cancelled by a client (Realtime `response.cancel`).
    */
   cancelReply?(): boolean;
+  /**
+   * Instructions a client adds to the agent's persona for the rest of the call (the Realtime
+   * protocol's `instructions`); the agent's own persona stays first. Empty text removes them.
+   */
+  setInstructions?(text: string): void;
   /** A client's report that agent audio of `turnId` became audible at session time `atMs`. */
   reportHeard(turnId: number, atMs: number): void;
   /** The conversation as the brain sees it: committed user turns, heard agent text, tool calls. */

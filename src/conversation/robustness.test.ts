@@ -181,3 +181,23 @@ describe('text turns (keyed digits, typed messages)', () => {
     expect(h.of('turn_committed')).toHaveLength(0);
   });
 });
+
+describe('client instructions', () => {
+  it("join the agent's persona in what the brain is given, from the next turn on, and can be removed", async () => {
+    const h = createHarness({
+      script: ['where is my order', 'and now'],
+      replies: [[{ text: 'Okay.' }], [{ text: 'Sure.' }]],
+    });
+    h.session.start();
+    h.session.setInstructions?.('Answer in one short sentence.');
+    await h.say(500);
+    await h.silence(2000);
+    const system = () => h.brain.calls.at(-1)?.ctx.messages[0]?.content ?? '';
+    expect(system()).toContain('Answer in one short sentence.');
+    h.session.setInstructions?.('');
+    await h.say(500);
+    await h.silence(2000);
+    expect(h.brain.calls).toHaveLength(2);
+    expect(system()).not.toContain('Answer in one short sentence.');
+  });
+});

@@ -66,6 +66,8 @@ export class Session implements SessionApi {
   private active: ActiveReply | undefined;
   private started = false;
   private closed = false;
+  /** The agent's persona, plus any instructions a client added (`setInstructions`). */
+  private persona: string;
   private turnSeq = 0;
   private turnId = 0;
   /** How the caller's current turn stands against the agent (over its audio, barging in). */
@@ -86,6 +88,7 @@ export class Session implements SessionApi {
     options?: Partial<SessionOptions>,
   ) {
     this.id = deps.id;
+    this.persona = deps.agent.persona;
     this.options = resolveOptions(options);
     this.outputLatencyMs = this.options.outputLatencyMs;
     this.detector = new TurnDetector(this.options, deps.agent.turnWords);
@@ -147,6 +150,11 @@ export class Session implements SessionApi {
 
   setOutputLatencyMs(ms: number): void {
     if (Number.isFinite(ms) && ms >= 0) this.outputLatencyMs = ms;
+  }
+
+  setInstructions(text: string): void {
+    const extra = text.trim();
+    this.persona = extra ? `${this.deps.agent.persona}\n\n${extra}` : this.deps.agent.persona;
   }
 
   cancelReply(): boolean {
@@ -418,7 +426,7 @@ export class Session implements SessionApi {
   /** Starts the brain's reply to the committed turn as history now stands. */
   private answer(turn: UserTurn): void {
     const context = buildContext(this.conversation, this.deps.tools.specs(), {
-      persona: this.deps.agent.persona,
+      persona: this.persona,
       personaEveryTurns: this.options.personaEveryTurns,
       contextTokenBudget: this.options.contextTokenBudget,
     });

@@ -125,7 +125,10 @@ export class ClientEvents {
     }
     const s = session as Json;
     const audio = (s.audio ?? {}) as { input?: Json; output?: Json };
-    if (typeof s.instructions === 'string') config.instructions = s.instructions;
+    if (typeof s.instructions === 'string') {
+      config.instructions = s.instructions;
+      this.deps.session.setInstructions?.(s.instructions);
+    }
     const voice = audio.output?.voice ?? s.voice;
     if (typeof voice === 'string') config.voice = voice;
     const inputFormat = audio.input?.format ?? s.input_audio_format;

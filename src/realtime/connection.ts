@@ -58,6 +58,8 @@ export class RealtimeConnection {
     const { clock, clientBufferMs, log, ...init } = opts;
     const events = new ServerEvents(socket);
     const config = new RealtimeSessionConfig({ ...init, parleySessionId: session.id });
+    // Instructions given with a client secret join the agent's persona from the first turn.
+    if (init.instructions) session.setInstructions?.(init.instructions);
     this.events = events;
     this.responses = new RealtimeResponses(events, config, session);
     // The link is made below; appends only arrive once the socket handler is attached.
