@@ -7,6 +7,7 @@
  */
 import { SESSION_SAMPLE_RATE } from '../audio/frame.js';
 import { mulawDecode, mulawEncode } from '../audio/mulaw.js';
+import { NarrowbandFloor } from '../audio/narrowband.js';
 import { StreamingResampler } from '../audio/resampler.js';
 
 export type RealtimeAudioFormat = 'pcm16' | 'g711_ulaw';
@@ -42,6 +43,8 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** Decodes one `input_audio_buffer.append` payload into 16 kHz samples (streaming, so chunks join cleanly). */
 export class InputDecoder {
   private resampler: StreamingResampler;
+  /** μ-law is phone audio: the band above 4 kHz gets a floor the 16 kHz models expect. */
+  private readonly floor = new NarrowbandFloor();
 
   constructor(readonly format: RealtimeAudioFormat) {
     this.resampler = new StreamingResampler(FORMAT_RATE[format], SESSION_SAMPLE_RATE);
@@ -58,7 +61,8 @@ export class InputDecoder {
     } else {
       samples = mulawDecode(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
     }
-    return this.resampler.process(samples);
+    const wide = this.resampler.process(samples);
+    return this.format === 'g711_ulaw' ? this.floor.process(wide) : wide;
   }
 
   reset(): void {

@@ -23,6 +23,7 @@ import type { WebSocket } from 'ws';
 import { FRAME_MS, SESSION_SAMPLE_RATE } from '../../audio/frame.js';
 import { mulawDecode, mulawEncode } from '../../audio/mulaw.js';
 import { Reframer } from '../../audio/reframer.js';
+import { NarrowbandFloor } from '../../audio/narrowband.js';
 import { StreamingResampler } from '../../audio/resampler.js';
 import type { SessionApi } from '../../conversation/api.js';
 import type { SessionEvent } from '../../conversation/events.js';
@@ -86,6 +87,8 @@ export class TwilioMediaStream {
 
   // Caller audio.
   private readonly upsampler = new StreamingResampler(CARRIER_SAMPLE_RATE, SESSION_SAMPLE_RATE);
+  /** The recognizer's models are 16 kHz ones: the empty band above the phone line's gets a floor. */
+  private readonly floor = new NarrowbandFloor();
   private readonly reframer = new Reframer(SESSION_FRAME_SAMPLES);
   /** Carrier time (ms since the stream started) of the next sample expected. */
   private expectedCarrierMs: number | undefined;
@@ -246,7 +249,7 @@ export class TwilioMediaStream {
   }
 
   private pushCarrierSamples(samples8k: Int16Array, session: SessionApi): void {
-    const wide = this.upsampler.process(samples8k);
+    const wide = this.floor.process(this.upsampler.process(samples8k));
     for (const chunk of this.reframer.push(wide)) {
       const now = Math.round(session.now());
       // Anchored once; re-anchored only if the carrier's pace drifts a second from ours.
