@@ -2,6 +2,8 @@
  * The Realtime-compatible endpoint driven by the official `openai` client (`OpenAIRealtimeWS`)
  * against a real server with the embedded engines (Silero VAD, pocketsphinx, flite) and the
  * package tracker. The client always dials wss://, so it gets a plain TCP `createConnection`.
+ * Calls stream audio in real time through real recognition, so they run in the end-to-end suite,
+ * one file at a time, where no other test competes for the CPU.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
@@ -10,10 +12,10 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SESSION_SAMPLE_RATE } from '../audio/frame.js';
-import { resample } from '../audio/resampler.js';
-import { createServer, type ParleyServer } from '../control/server.js';
-import { composeCaller } from '../runtime/caller-audio.js';
+import { SESSION_SAMPLE_RATE } from '../../src/audio/frame.js';
+import { resample } from '../../src/audio/resampler.js';
+import { createServer, type ParleyServer } from '../../src/control/server.js';
+import { composeCaller } from '../../src/runtime/caller-audio.js';
 
 const KEY = 'pk_realtime_test_key_0123456789abcdef';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -257,6 +259,29 @@ describe('the Realtime-compatible endpoint with the official openai client', () 
     client.rt.close();
     await client.closed;
   }, 90_000);
+
+  it('cancels the response when the caller talks over it (a barge-in), keeping only what was heard', async () => {
+    const client = new Client(server);
+    await client.opened;
+    await client.waitFor((e) => e.type === 'session.created', 10_000);
+    const interruption = (
+      await composeCaller({ voice: 'rms', parts: ['Can you text me the tracking link?', { pauseMs: 1500 }] })
+    ).samples;
+    client.send(userText('where is my order four two one nine'));
+    client.send({ type: 'response.create' });
+    await client.waitFor(() => client.of('response.output_audio.delta').length >= 50, 60_000);
+    const from = client.events.length;
+    await stream(client, interruption);
+    await client.waitFor((e) => e.type === 'input_audio_buffer.speech_started', 30_000, from);
+    const done = await client.waitFor((e) => e.type === 'response.done', 30_000, from);
+    expect(done.response).toMatchObject({ status: 'cancelled', status_details: { reason: 'turn_detected' } });
+    const turns = await transcriptTurns(server, client.parleySessionId);
+    const answered = turns.find((t) => t.interrupted);
+    expect(answered?.heardText.length).toBeGreaterThan(0);
+    expect(answered?.heardText.length).toBeLessThan(answered?.agentText.length ?? 0);
+    client.rt.close();
+    await client.closed;
+  }, 120_000);
 
   it('truncates an assistant item to the audio played, and history shrinks to it', async () => {
     const client = new Client(server);
