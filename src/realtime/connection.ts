@@ -13,32 +13,18 @@ import type { WebSocket } from 'ws';
 import type { Clock } from '../clock.js';
 import type { SessionApi } from '../conversation/api.js';
 import type { SessionEvent } from '../conversation/events.js';
-import type { SessionOptions } from '../conversation/options.js';
 import type { OutboundMessage } from '../media/control-messages.js';
 import { SessionLink } from '../media/session-link.js';
-import type { RealtimeAudioFormat } from './audio-codec.js';
 import { ClientEvents } from './client-events.js';
 import { RealtimeInput } from './input.js';
 import { RealtimeResponses } from './responses.js';
 import { ServerEvents } from './server-events.js';
-import { RealtimeSessionConfig } from './session-config.js';
-import type { TurnDetection } from './turn-detection.js';
+import { RealtimeSessionConfig, type RealtimeSessionRequest } from './session-config.js';
 
 export { MAX_APPEND_BASE64_CHARS, MAX_CLIENT_EVENT_BYTES } from './client-events.js';
 
-export interface RealtimeConnectionOptions {
+export interface RealtimeConnectionOptions extends RealtimeSessionRequest {
   clock: Clock;
-  /** The model name the client asked for (reported back; the agent answers whatever it is). */
-  model: string;
-  /** Effective session options (fixed at creation), to report turn detection truthfully. */
-  options: SessionOptions;
-  /** Turn detection the session was created with, when a client secret asked for one. */
-  turnDetection?: TurnDetection;
-  /** Instructions / voice given at creation (client secret), reported back. */
-  instructions?: string;
-  voice?: string;
-  inputFormat?: RealtimeAudioFormat;
-  outputFormat?: RealtimeAudioFormat;
   /** Estimated audio between our send and the listener's ear before the client truncates. Default 200 ms. */
   clientBufferMs?: number;
   log?: { warn(obj: object, msg: string): void };

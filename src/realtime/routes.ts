@@ -18,9 +18,10 @@ import { ApiError } from '../control/errors.js';
 import type { SessionService } from '../control/sessions.js';
 import { describeError } from '../media/errors.js';
 import { MAX_AUDIO_MESSAGE_BYTES } from '../media/websocket/audio-message.js';
-import { parseFormat, type RealtimeAudioFormat } from './audio-codec.js';
+import { parseFormat } from './audio-codec.js';
 import { RealtimeConnection } from './connection.js';
-import { type TurnDetection, turnDetectionOptions } from './turn-detection.js';
+import type { RealtimeSessionRequest } from './session-config.js';
+import { turnDetectionOptions } from './turn-detection.js';
 
 export interface RealtimeRouteDeps {
   keys: ApiKeys;
@@ -37,15 +38,7 @@ export interface RealtimeRouteDeps {
 }
 
 /** What a client secret's `session` asked for, applied when its socket connects. */
-interface SessionConfig {
-  model: string;
-  options: SessionOptions;
-  turnDetection?: TurnDetection;
-  instructions?: string;
-  voice?: string;
-  inputFormat?: RealtimeAudioFormat;
-  outputFormat?: RealtimeAudioFormat;
-}
+type SessionConfig = RealtimeSessionRequest;
 
 interface Admitted {
   session: SessionApi;

@@ -8,16 +8,24 @@ import { describeFormat, InputDecoder, OutputEncoder, type RealtimeAudioFormat }
 import type { Json } from './server-events.js';
 import { describeTurnDetection, type TurnDetection } from './turn-detection.js';
 
-export interface SessionConfigInit {
-  /** The Parley session behind this Realtime session. */
-  parleySessionId: string;
+/** A Realtime session as a client asked for it (on connecting, or with a client secret). */
+export interface RealtimeSessionRequest {
+  /** The model name the client asked for (reported back; the agent answers whatever it is). */
   model: string;
+  /** Effective session options (fixed at creation), to report turn detection truthfully. */
   options: SessionOptions;
+  /** Turn detection the session was created with, when a client secret asked for one. */
   turnDetection?: TurnDetection;
+  /** Instructions and voice given at creation (client secret). */
   instructions?: string;
   voice?: string;
   inputFormat?: RealtimeAudioFormat;
   outputFormat?: RealtimeAudioFormat;
+}
+
+export interface SessionConfigInit extends RealtimeSessionRequest {
+  /** The Parley session behind this Realtime session. */
+  parleySessionId: string;
 }
 
 export class RealtimeSessionConfig {
