@@ -122,6 +122,8 @@ function onMessage(message: Record<string, unknown>): void {
   if (event.type === 'agent_audio_started') {
     awaitingAudible = { turnId: event.turnId, eventAtMs: event.atMs, receivedLocalMs: localMs };
   }
+  // New speech after a barge-in: the caller's turn was taken, or the agent speaks again.
+  if (event.type === 'agent_audio_started' || event.type === 'turn_committed') transport?.resumePlayback?.();
   if (event.type === 'interrupted') {
     transport?.flushPlayback();
     // Cut before it was audible: nothing of it was heard.

@@ -31,6 +31,8 @@ export async function startRtcCall(opts: RtcCallOptions): Promise<CallTransport>
   const pc = new RTCPeerConnection({ iceServers: [] });
   const ctx = new AudioContext();
   let meter: LevelMeter | undefined;
+  /** The agent's voice on its way to the speaker: closed on barge-in, so audio the browser still holds is not heard. */
+  let voiceGate: GainNode | undefined;
   const [micTrack] = opts.mic.getAudioTracks();
   if (!micTrack) throw new Error('no microphone track');
   pc.addTransceiver(micTrack, { direction: 'sendrecv', streams: [opts.mic] });
@@ -44,10 +46,14 @@ export async function startRtcCall(opts: RtcCallOptions): Promise<CallTransport>
   };
   pc.ontrack = (e) => {
     const stream = e.streams[0] ?? new MediaStream([e.track]);
+    // Chrome only runs WebAudio on a remote stream that is also attached to a media element; the
+    // element stays muted and the caller hears the stream through the gate.
     opts.audioElement.srcObject = stream;
+    opts.audioElement.muted = true;
     void opts.audioElement.play().catch(() => undefined);
-    // Chrome only runs WebAudio on a remote stream that is also attached to a media element.
-    meter = new LevelMeter(ctx, ctx.createMediaStreamSource(stream));
+    voiceGate = ctx.createGain();
+    ctx.createMediaStreamSource(stream).connect(voiceGate).connect(ctx.destination);
+    meter = new LevelMeter(ctx, voiceGate);
   };
   pc.onconnectionstatechange = () => opts.callbacks.onConnection(pc.connectionState);
   await pc.setLocalDescription(await pc.createOffer());
@@ -107,8 +113,13 @@ export async function startRtcCall(opts: RtcCallOptions): Promise<CallTransport>
       });
       return ms === undefined ? undefined : ms + 1000 * (ctx.outputLatency || ctx.baseLatency || 0);
     },
-    // The browser's jitter buffer is short and not ours to drain; the server flushes its queue.
-    flushPlayback: () => undefined,
+    // The server flushes its own queue; what the browser's jitter buffer still holds is silenced here.
+    flushPlayback: () => {
+      voiceGate?.gain.setValueAtTime(0, ctx.currentTime);
+    },
+    resumePlayback: () => {
+      voiceGate?.gain.setValueAtTime(1, ctx.currentTime);
+    },
     close: async () => {
       if (events.readyState === 'open') {
         events.send(JSON.stringify({ type: 'hangup' }));

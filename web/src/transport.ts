@@ -9,6 +9,8 @@ export interface CallTransport {
   playoutDelayMs(): Promise<number | undefined>;
   /** Drops agent audio the page has buffered but not played (barge-in). */
   flushPlayback(): void;
+  /** Lets agent audio be heard again after a flush (a new reply started). */
+  resumePlayback?(): void;
   close(): Promise<void>;
 }
 

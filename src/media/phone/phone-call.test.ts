@@ -6,7 +6,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type ParleyServer, type ServerOptions } from '../../control/server.js';
 import { composeCaller } from '../../runtime/caller-audio.js';
 import { ScriptedRuntime } from '../../testing/index.js';
-import { CarrierSim } from './carrier-sim.js';
+import { CarrierSim } from '../../testing/media/twilio-carrier.js';
 
 const KEY = 'pk_phone_test_key_0123456789abcdef';
 const AUTH_TOKEN = 'twilio_test_auth_token_0123456789';

@@ -14,7 +14,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionApi } from '../../conversation/api.js';
 import { errorBody } from '../errors.js';
 import type { MediaLogger } from '../plane.js';
-import { TwilioMediaStream, type TwilioStreamOptions } from './twilio-stream.js';
+import type { TwilioStreamOptions } from './stream-options.js';
+import { TwilioMediaStream } from './twilio-stream.js';
 import {
   connectStreamTwiml,
   type FormParams,

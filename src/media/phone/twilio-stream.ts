@@ -27,32 +27,14 @@ import { NarrowbandFloor } from '../../audio/narrowband.js';
 import { StreamingResampler } from '../../audio/resampler.js';
 import type { SessionApi } from '../../conversation/api.js';
 import type { SessionEvent } from '../../conversation/events.js';
-import type { MediaLogger } from '../plane.js';
+import type { TwilioStreamOptions } from './stream-options.js';
 import { type CarrierMessage, MAX_CARRIER_MESSAGE_BYTES, parseCarrierMessage } from './twilio-messages.js';
+
+export type { TwilioStreamOptions } from './stream-options.js';
 
 export const CARRIER_SAMPLE_RATE = 8000;
 const CARRIER_MS_PER_SAMPLE = 1000 / CARRIER_SAMPLE_RATE;
 const SESSION_FRAME_SAMPLES = (SESSION_SAMPLE_RATE * FRAME_MS) / 1000;
-
-export interface TwilioStreamOptions {
-  /** Resolves the token from `start.customParameters.token` to its session; throws to refuse. */
-  authorize(token: string | undefined): Promise<SessionApi>;
-  log?: MediaLogger;
-  /** A socket that sends no `start` within this is closed. Default 10000 ms. */
-  startTimeoutMs?: number;
-  /** A connected call that receives nothing for this long is over (the socket vanished). Default 3000 ms. */
-  inactivityTimeoutMs?: number;
-  /** Digits keyed without `#` are submitted after this pause. Default 1500 ms. */
-  dtmfTimeoutMs?: number;
-  /** A mark follows every this many agent frames (and the end of each turn's audio). Default 5 (100 ms). */
-  markEveryFrames?: number;
-  /** Output latency assumed until the first mark comes back. Default 150 ms. */
-  initialOutputLatencyMs?: number;
-  /** Called once the session is bound (for bookkeeping). */
-  onSession?(session: SessionApi): void;
-  /** Called once when the call is over, with the reason. */
-  onClosed?(reason: string): void;
-}
 
 interface SentMark {
   turnId: number;
