@@ -7,18 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { type Agent, type AgentDefinition, isAgent } from '../agent.js';
 import { type Clock, SystemClock } from '../clock.js';
 import type { SessionApi } from '../conversation/api.js';
-import { HedgedBrain } from '../conversation/hedging.js';
 import type { SessionOptions } from '../conversation/options.js';
 import { Session } from '../conversation/session.js';
 import {
-  type ChainOptions,
-  chainEngines,
-  createEngine,
   DEFAULT_RETRY_PRIMARY_AFTER_MS,
-  describeFailure,
-  type EngineSpec,
   isEngineAvailable,
-  parseEngineSpec,
   engineNames as registeredNames,
 } from '../engines/catalog.js';
 import type {
@@ -32,6 +25,7 @@ import { type Brain, EngineError, type Synthesizer } from '../engines/types.js';
 import { createToolGateway } from '../tools/gateway.js';
 import type { AuditSink } from '../tools/types.js';
 import { agentDataDir } from './agent-data.js';
+import { composeEngine, specNames } from './compose.js';
 
 /** An engine by registered name, or an engine object of the caller's own. */
 export type EngineRef<K extends EngineKind> = string | EngineOf[K];
@@ -183,52 +177,12 @@ class EngineRuntime implements Runtime {
     return engine;
   }
 
-  private async make<K extends EngineKind>(kind: K, spec: string): Promise<EngineOf[K]> {
-    if (kind === 'brain' && spec.includes('+')) return this.hedge(spec) as Promise<EngineOf[K]>;
-    const parts = parseEngineSpec(spec);
-    if (parts.length === 1) return createEngine(kind, spec, this.settings);
-    return this.chain(kind, parts);
-  }
-
-  /**
-   * `openai+anthropic`: every reply is asked of each brain at once and the first to say something
-   * wins (the others are aborted), which cuts the slow tail of any one LLM. Each side may be a chain.
-   */
-  private async hedge(spec: string): Promise<EngineOf['brain']> {
-    const sides = await Promise.all(spec.split('+').map((side) => this.engine('brain', side.trim())));
-    return {
-      name: spec,
-      createBrain: (agent, ctx) => new HedgedBrain(sides.map((engine) => engine.createBrain(agent, ctx))),
-    };
-  }
-
-  /** A fallback chain; links that cannot even be created (no key, say) are left out, with a report. */
-  private async chain<K extends EngineKind>(kind: K, parts: EngineSpec[]): Promise<EngineOf[K]> {
-    if (kind === 'vad') throw new EngineError('runtime', 'VAD engines do not form fallback chains');
-    const made = await Promise.allSettled(parts.map((p) => this.engine(kind, p.text)));
-    const engines: EngineOf[K][] = [];
-    made.forEach((result, i) => {
-      if (result.status === 'fulfilled') {
-        engines.push(result.value);
-        return;
-      }
-      const next = parts.slice(i + 1).find((_, j) => made[i + 1 + j]?.status === 'fulfilled');
-      if (next) {
-        this.emitFallback({
-          kind,
-          from: (parts[i] as EngineSpec).text,
-          to: next.text,
-          reason: describeFailure(result.reason),
-        });
-      }
+  private make<K extends EngineKind>(kind: K, spec: string): Promise<EngineOf[K]> {
+    return composeEngine(kind, spec, {
+      engine: (k, name) => this.engine(k, name),
+      settings: this.settings,
+      chain: { retryPrimaryAfterMs: this.retryPrimaryAfterMs, report: (event) => this.emitFallback(event) },
     });
-    const firstFailure = made.find((r) => r.status === 'rejected');
-    if (engines.length === 0) throw (firstFailure as PromiseRejectedResult).reason;
-    const opts: ChainOptions = {
-      retryPrimaryAfterMs: this.retryPrimaryAfterMs,
-      report: (event) => this.emitFallback(event),
-    };
-    return chainEngines(kind, engines, opts);
   }
 
   onEngineFallback(listener: (event: EngineFallbackEvent) => void): () => void {
@@ -392,18 +346,6 @@ class EngineRuntime implements Runtime {
     await Promise.allSettled(engines.map((r) => (r.status === 'fulfilled' ? r.value.close?.() : undefined)));
     const agent = await this.agent?.catch(() => undefined);
     if (agent && isAgent(this.agentSource)) await agent.close?.();
-  }
-}
-
-/** Engine names of a spec without parameters (a chain's links); empty when it does not parse. */
-function specNames(spec: string): string[] {
-  try {
-    return spec
-      .split('+')
-      .flatMap((side) => parseEngineSpec(side.trim()))
-      .map((p) => (Object.keys(p.params).length === 0 ? p.name : p.text));
-  } catch {
-    return [];
   }
 }
 
