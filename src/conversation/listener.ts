@@ -34,6 +34,7 @@ export class TurnRecognition {
   failed = false;
   private readonly stable = new StablePrefix();
   private finished = false;
+  private firstFrameStartMs: number | undefined;
 
   constructor(
     readonly recognition: Recognition,
@@ -45,12 +46,20 @@ export class TurnRecognition {
 
   push(frame: AudioFrame): void {
     if (this.finished) return;
+    this.firstFrameStartMs ??= frame.startMs;
     this.audioMs += (frame.samples.length * 1000) / frame.sampleRate;
     try {
       this.recognition.push(frame);
     } catch (err) {
       this.onError(`recognizer: ${(err as Error).message}`);
     }
+  }
+
+  /** Session time up to which the latest partial accounts for the audio; undefined when the engine does not say. */
+  get textCoversToMs(): number | undefined {
+    const decoded = this.recognition.decodedAudioMs;
+    if (decoded === undefined || this.firstFrameStartMs === undefined) return undefined;
+    return this.firstFrameStartMs + decoded;
   }
 
   finish(): Promise<Transcript> {
@@ -201,6 +210,7 @@ export class Listener {
       samples,
     };
     window.probability = this.hooks.gate(window);
+    this.detector.textCoversToMs = this.turn?.textCoversToMs;
     this.hooks.window(window, this.detector.isSpeech(window.probability));
     for (const signal of this.detector.push(window)) this.hooks.signal(signal, window);
   }

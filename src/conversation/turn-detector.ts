@@ -36,6 +36,11 @@ export class TurnDetector {
   private levels: number[] = [];
   /** Latest transcript of this turn, set by the listener as partials arrive. */
   text = '';
+  /**
+   * Session time up to which `text` accounts for the audio, when the recognizer says. A recognizer
+   * behind the speech (decoding under load, say) shows words that may still change or grow.
+   */
+  textCoversToMs: number | undefined;
 
   constructor(
     private readonly opts: TurnDetectorOptions,
@@ -109,6 +114,7 @@ export class TurnDetector {
     this.phase = 'idle';
     this.levels = [];
     this.text = '';
+    this.textCoversToMs = undefined;
   }
 
   private confirmOnset(): TurnSignal[] {
@@ -120,8 +126,12 @@ export class TurnDetector {
   private judge(nowMs: number): TurnSignal[] {
     const silence = nowMs - this.speechEndMs;
     const completeness = this.completeness();
-    const needed =
-      completeness === 'complete'
+    // Words that do not yet reach the end of the speech cannot say it was finished ("where is my
+    // order" while "four two one nine" is still being decoded): wait for them, up to the ceiling.
+    const behind = this.textCoversToMs !== undefined && this.textCoversToMs < this.speechEndMs;
+    const needed = behind
+      ? this.opts.maxSilenceMs
+      : completeness === 'complete'
         ? this.opts.completeSilenceMs
         : completeness === 'incomplete'
           ? this.opts.maxSilenceMs

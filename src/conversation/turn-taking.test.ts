@@ -21,6 +21,23 @@ describe('turn taking', () => {
     expect(h.session.history()[0]).toEqual({ role: 'user', content: 'my order number is four two one nine' });
   });
 
+  it('a recognizer decoding behind the speech does not commit "where is my order" before the last digit (bug: "four two one" under load)', async () => {
+    const h = createHarness({
+      script: [{ text: 'where is my order four two one nine', decodeLagMs: 600 }],
+      replies: [[{ text: 'Thanks.' }]],
+    });
+    h.session.start();
+    await h.silence(200);
+    await h.say(700); // "where is my order four two one", decoded 600 ms late
+    // A pause before the last digit, while the words decoded so far read "where is my order".
+    await h.silence(350);
+    expect(h.of('turn_committed')).toHaveLength(0);
+    await h.say(100); // "nine"
+    await h.silence(2000);
+    expect(h.of('turn_committed').map((c) => c.text)).toEqual(['where is my order four two one nine']);
+    expect(h.of('reply_started')).toHaveLength(1);
+  });
+
   it('answers a complete question before silenceMs, and waits silenceMs for an undecided statement', async () => {
     const question = createHarness({ script: ['where is my order'] });
     question.session.start();

@@ -46,6 +46,12 @@ export interface Recognition {
    * that re-sends the growing segment for partials, say). The cost meter counts this instead.
    */
   readonly billedAudioMs?: number;
+  /**
+   * How much of this utterance's audio (ms from its first pushed frame) the latest partial
+   * accounts for, when the engine knows. Turn detection judges words only once they cover the
+   * speech that ended: a recognizer lagging under load must not make "four two one" look final.
+   */
+  readonly decodedAudioMs?: number;
 }
 
 export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';

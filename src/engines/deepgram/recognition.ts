@@ -25,6 +25,8 @@ export class DeepgramRecognition implements Recognition {
   endSec: number | undefined;
   /** End of the audio Deepgram has finalized for this utterance, in stream seconds. */
   coveredSec: number;
+  /** End of the audio any result (interim or final) accounted for, in stream seconds. */
+  private resultsToSec: number;
   private phase: Phase = 'open';
   private readonly finals: string[] = [];
   private interim = '';
@@ -43,6 +45,7 @@ export class DeepgramRecognition implements Recognition {
     failure?: EngineError,
   ) {
     this.coveredSec = startSec;
+    this.resultsToSec = startSec;
     if (failure) this.fail(failure);
   }
 
@@ -140,6 +143,7 @@ export class DeepgramRecognition implements Recognition {
   /** A Results message for this utterance's audio. */
   applyResult(text: string, isFinal: boolean, endSec: number): void {
     if (this.phase === 'abandoned' || !this.live) return;
+    this.resultsToSec = Math.max(this.resultsToSec, endSec);
     if (isFinal) {
       if (text) this.finals.push(text);
       this.interim = '';
@@ -149,6 +153,11 @@ export class DeepgramRecognition implements Recognition {
     }
     if (this.partialLog.isEnded) return;
     this.partialLog.add([...this.finals, this.interim].filter((s) => s !== '').join(' '));
+  }
+
+  /** How much of this utterance's audio the latest results account for (their start + duration). */
+  get decodedAudioMs(): number {
+    return Math.max(0, (this.resultsToSec - this.startSec) * 1000);
   }
 
   /** Whether Deepgram has finalized all of a finishing utterance's audio. */

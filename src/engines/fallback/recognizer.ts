@@ -158,6 +158,7 @@ class ChainRecognition implements Recognition {
   private keptMs = 0;
   /** Billed audio of engines this utterance already left behind. */
   private billedBefore = 0;
+  private handedOver = false;
   private current: { recognition: Recognition; index: number } | undefined;
   private readonly queue: Transcript[] = [];
   private wake: (() => void) | undefined;
@@ -202,6 +203,11 @@ class ChainRecognition implements Recognition {
     const current = this.current?.recognition.billedAudioMs;
     if (current === undefined && this.billedBefore === 0) return undefined;
     return this.billedBefore + (current ?? this.keptMs);
+  }
+
+  /** The first engine's progress; after a handover the replay may have dropped early audio, so unknown. */
+  get decodedAudioMs(): number | undefined {
+    return this.handedOver ? undefined : this.current?.recognition.decodedAudioMs;
   }
 
   async *partials(): AsyncIterable<Transcript> {
@@ -261,6 +267,7 @@ class ChainRecognition implements Recognition {
     failed: { recognition: Recognition; index: number } | undefined,
     err: unknown,
   ): Promise<void> {
+    this.handedOver = true;
     this.switching = this.switching.then(async () => {
       if (this.closed) return;
       if (failed) {

@@ -212,6 +212,11 @@ export class PocketsphinxRecognition implements Recognition {
     return batch;
   }
 
+  /** Audio decoded so far: the latest partial reflects all of it (a changed hypothesis is always logged). */
+  get decodedAudioMs(): number {
+    return this.audioMs();
+  }
+
   private audioMs(): number {
     return (this.decodedSamples * 1000) / SESSION_SAMPLE_RATE;
   }

@@ -11,6 +11,8 @@ export interface ScriptedUtterance {
   msPerWord?: number;
   /** `finish()` rejects with this message (an engine failure). */
   error?: string;
+  /** Decoding trails the audio by this much, on the clock (a recognizer under load). Default 0. */
+  decodeLagMs?: number;
 }
 
 export interface ScriptedRecognizerOptions {
@@ -54,6 +56,8 @@ export class ScriptedRecognition implements Recognition {
   private finished = false;
   closed = false;
   pushedMs = 0;
+  /** Audio decoded so far: the latest partial accounts for all of it. */
+  decodedAudioMs = 0;
 
   constructor(
     private readonly utterance: ScriptedUtterance,
@@ -67,6 +71,14 @@ export class ScriptedRecognition implements Recognition {
     if (this.finished || this.closed) return;
     const ms = (frame.samples.length * 1000) / frame.sampleRate;
     this.pushedMs += ms;
+    const lagMs = this.utterance.decodeLagMs ?? 0;
+    if (lagMs > 0) void this.opts.clock.sleep(lagMs).then(() => this.decode(frame, ms));
+    else this.decode(frame, ms);
+  }
+
+  private decode(frame: AudioFrame, ms: number): void {
+    if (this.finished || this.closed) return;
+    this.decodedAudioMs += ms;
     if (dbfsOf(frame.samples) < (this.opts.voicedDbfs ?? -40)) return;
     this.voicedMs += ms;
     const perWord = this.utterance.msPerWord ?? this.opts.msPerWord ?? 150;
