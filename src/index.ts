@@ -15,7 +15,12 @@ export {
   type TurnWords,
 } from './agent.js';
 export { defineTool, type ToolKind, type ToolSpec as ToolSpecInput } from './tools/define.js';
-export type { ToolContext, ToolDefinition, ToolOutcomeStatus } from './tools/types.js';
+export {
+  DEFAULT_TENANT,
+  type ToolContext,
+  type ToolDefinition,
+  type ToolOutcomeStatus,
+} from './tools/types.js';
 export type { AudioFrame } from './audio/frame.js';
 export { SESSION_SAMPLE_RATE } from './audio/frame.js';
 export { type Clock, SystemClock, VirtualClock } from './clock.js';

@@ -11,6 +11,7 @@ import { createSynthesizer } from '../engines/tts.js';
 import { encodeAudioMessage } from '../media/websocket/audio-message.js';
 import { CallStore } from '../store/call-store.js';
 import { openDatabase } from '../store/database.js';
+import { startBanner } from './serve.js';
 
 const BIN = fileURLToPath(new URL('../../bin/parley.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'parley-serve-'));
@@ -142,6 +143,8 @@ describe('parley serve', () => {
       tts: 'embedded',
       brain: 'agent',
     });
+    // A configured key is the operator's secret: not in the banner, not in the logs (finding 6).
+    expect(out).not.toContain(env.PARLEY_API_KEYS);
     expect(existsSync(join(dataDir, 'parley.db'))).toBe(true);
     expect(existsSync(join(dataDir, 'lm'))).toBe(false);
     expect(existsSync(join(dataDir, 'agents', 'package-tracker', 'orders.db'))).toBe(true);
@@ -169,5 +172,24 @@ describe('parley serve', () => {
     const voice = await run({ PARLEY_VOICE: 'baritone' });
     expect(voice.code).not.toBe(0);
     expect(voice.stderr).toMatch(/unknown voice 'baritone'.*slt, rms, awb, kal16, espeak/);
+  });
+});
+
+describe('start banner', () => {
+  const banner = { url: 'http://127.0.0.1:8080', agents: ['package-tracker'], engines: 'stt embedded' };
+
+  it('the banner with a configured key does not show it (finding 6)', () => {
+    const key = 'pk_operator_configured_key_0123456789';
+    const text = startBanner({ ...banner, apiKey: key, apiKeyGenerated: false });
+    expect(text).not.toContain(key);
+    expect(text).toContain('PARLEY_API_KEYS');
+    expect(text).toContain("curl -s -X POST http://127.0.0.1:8080/v1/sessions -H 'Authorization: Bearer <");
+  });
+
+  it('the banner shows a key generated for this run, so the web client opens with it', () => {
+    const key = 'pk_generated_for_this_run_0123456789';
+    const text = startBanner({ ...banner, apiKey: key, apiKeyGenerated: true });
+    expect(text).toContain(`http://127.0.0.1:8080/#key=${key}`);
+    expect(text).toContain(`Authorization: Bearer ${key}`);
   });
 });

@@ -8,6 +8,7 @@ import { type AgentLoadError, loadAgent } from '../apps/load-agent.js';
 import { createServer } from '../control/server.js';
 import { type ConfigError, createConfiguredRuntime, type RuntimeConfig } from '../runtime/config.js';
 import { agentRefFrom, RUNTIME_FLAG_OPTIONS, runtimeConfigFrom, runtimeFlagUsage } from './runtime-flags.js';
+import { drainOnSignals } from './shutdown.js';
 
 const usage =
   () => `usage: parley serve [--port N] [--host ADDR] [--agent NAME|PATH[,NAME|PATH…]] [engine options]
@@ -21,9 +22,46 @@ POST /v1/sessions {"agent": NAME} picks another.
 
 Environment: PARLEY_API_KEYS (comma-separated; one is generated when unset), PARLEY_TOKEN_SECRET,
 PARLEY_PRICES (JSON price table), PARLEY_MAX_SESSION_COST_USD, PARLEY_MAX_SESSION_MS,
-PARLEY_MAX_SESSION_TURNS, PARLEY_LLM_BASE_URL / PARLEY_LLM_MODEL / PARLEY_LLM_API_KEY, PARLEY_LOG_LEVEL.`;
+PARLEY_MAX_SESSION_TURNS, PARLEY_LLM_BASE_URL / PARLEY_LLM_MODEL / PARLEY_LLM_API_KEY, PARLEY_LOG_LEVEL,
+PARLEY_PUBLIC_URL (base of the media URLs returned; default the listening address),
+PARLEY_MAX_SESSIONS (16), PARLEY_MAX_SESSIONS_PER_KEY (half of it), PARLEY_MAX_AUTH_FAILURES (10 a minute),
+PARLEY_MAX_CONNECTIONS (512), PARLEY_HEADERS_TIMEOUT_MS (10000), PARLEY_REQUEST_TIMEOUT_MS (30000),
+PARLEY_KEEP_ALIVE_TIMEOUT_MS (5000), PARLEY_CONNECTION_TIMEOUT_MS (60000),
+PARLEY_DRAIN_GRACE_MS (30000: on SIGTERM/SIGINT live calls finish their reply within it).`;
 
 class UsageError extends Error {}
+
+/**
+ * What `parley serve` prints on stdout once listening. A key is shown only when it was generated
+ * for this run: a configured key is the operator's secret and stays out of terminals and log
+ * collectors that capture stdout.
+ */
+export function startBanner(b: {
+  url: string;
+  apiKey: string;
+  apiKeyGenerated: boolean;
+  agents: string[];
+  engines: string;
+}): string {
+  const { url } = b;
+  const key = b.apiKeyGenerated ? b.apiKey : '<your key from PARLEY_API_KEYS>';
+  return [
+    `Parley is listening on ${url}`,
+    `Agents: ${b.agents.join(', ')} (default ${b.agents[0]}); engines: ${b.engines}`,
+    '',
+    b.apiKeyGenerated
+      ? `Open the web client:  ${url}/#key=${key}`
+      : `Open the web client:  ${url}/ and enter your key (set in PARLEY_API_KEYS)`,
+    b.apiKeyGenerated ? '(API key generated for this run; set PARLEY_API_KEYS to choose your own)' : '',
+    '',
+    'Or create a session with curl:',
+    `  curl -s -X POST ${url}/v1/sessions -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' -d '{}'`,
+    '',
+    'API reference: docs/api.md. Stop with Ctrl-C.',
+  ]
+    .filter((line, i, all) => line !== '' || all[i - 1] !== '')
+    .join('\n');
+}
 
 function parse(argv: string[]) {
   const { values } = parseArgs({
@@ -86,49 +124,15 @@ export async function run(argv: string[]): Promise<number> {
     await runtime.close();
     throw err;
   }
-  const { url, apiKey } = server;
   console.log(
-    [
-      `Parley is listening on ${url}`,
-      `Agents: ${agents.map((a) => a.name).join(', ')} (default ${agents[0]?.name}); engines: stt ${config.stt}, tts ${config.tts}, brain ${config.brain}`,
-      '',
-      `Open the web client:  ${url}/#key=${apiKey}`,
-      server.apiKeyGenerated
-        ? '(API key generated for this run; set PARLEY_API_KEYS to choose your own)'
-        : '',
-      '',
-      'Or create a session with curl:',
-      `  curl -s -X POST ${url}/v1/sessions -H 'Authorization: Bearer ${apiKey}' -H 'Content-Type: application/json' -d '{}'`,
-      '',
-      'API reference: docs/api.md. Stop with Ctrl-C.',
-    ]
-      .filter((line, i, all) => line !== '' || all[i - 1] !== '')
-      .join('\n'),
+    startBanner({
+      url: server.url,
+      apiKey: server.apiKey,
+      apiKeyGenerated: server.apiKeyGenerated,
+      agents: agents.map((a) => a.name),
+      engines: `stt ${config.stt}, tts ${config.tts}, brain ${config.brain}`,
+    }),
   );
 
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        console.error(`parley serve: ${signal} again, exiting now`);
-        process.exit(1);
-      }
-      stopping = true;
-      console.error(`parley serve: ${signal}, ending calls and closing`);
-      server.close().then(
-        async () => {
-          await runtime.close();
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve(0);
-        },
-        (err: unknown) => {
-          console.error(`parley serve: shutdown failed: ${(err as Error).message}`);
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  return drainOnSignals(server, { afterDrain: () => runtime.close() });
 }

@@ -7,6 +7,7 @@ import { bearer, type ApiKeys } from './api-keys.js';
 import { resolveBudget, type SessionBudget } from './budget.js';
 import { ApiError } from './errors.js';
 import type { EngineOffer } from './runtime-contract.js';
+import { mediaUrls } from './public-url.js';
 import type { SessionService } from './sessions.js';
 import { buildTranscript } from './transcript.js';
 
@@ -24,6 +25,8 @@ export interface RouteDeps {
   rateLimit: { max: number; timeWindowMs: number };
   /** Agents served, by name, with their one-line descriptions. */
   agents: { name: string; description: string }[];
+  /** Base URL of the media URLs: the configured public URL, else the listening address. */
+  publicBase: () => string;
   /** Engines sessions may choose, for listing (the session service checks a choice). */
   offers: () => Promise<EngineOffer | undefined>;
 }
@@ -78,11 +81,8 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 export async function registerSessionRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   app.decorateRequest('ownerKey', '');
 
-  const requireApiKey = async (request: FastifyRequest) => {
-    const owner = deps.keys.check(bearer(request.headers.authorization));
-    if (!owner)
-      throw new ApiError(401, 'unauthorized', 'a valid API key is required (Authorization: Bearer <key>)');
-    request.ownerKey = owner;
+  const requireApiKey = async (request: FastifyRequest, reply: FastifyReply) => {
+    request.ownerKey = deps.keys.authenticate(bearer(request.headers.authorization), request, reply);
   };
 
   /** Another key's session is reported exactly like a missing one, so ids cannot be probed. */
@@ -141,8 +141,6 @@ export async function registerSessionRoutes(app: FastifyInstance, deps: RouteDep
         budget: resolved.budget,
         options: { ...deps.sessionOptions, greeting: body.greeting ?? deps.greeting },
       });
-      const base = `${request.protocol}://${request.host}`;
-      const wsBase = `${request.protocol === 'https' ? 'wss' : 'ws'}://${request.host}`;
       return reply.status(201).send({
         sessionId: created.sessionId,
         agent: created.agent,
@@ -150,7 +148,8 @@ export async function registerSessionRoutes(app: FastifyInstance, deps: RouteDep
         token: created.token,
         expiresAt: new Date(created.expiresAtMs).toISOString(),
         budget: resolved.budget,
-        media: { webrtc: `${base}/v1/media/webrtc`, websocket: `${wsBase}/v1/media/ws` },
+        // Never from the Host header, which the client chooses (finding 8).
+        media: mediaUrls(deps.publicBase()),
       });
     },
   );

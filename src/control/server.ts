@@ -12,7 +12,9 @@ import { type Agent, type AgentDefinition, isAgent } from '../agent.js';
 import { type Clock, SystemClock } from '../clock.js';
 import { PRESETS, type SessionOptions } from '../conversation/options.js';
 import type { Brain } from '../engines/types.js';
+import { mediaTuningFromEnv } from '../media/media-tuning.js';
 import { registerMediaPlane } from '../media/plane.js';
+import { DEFAULT_RESUME_GRACE_MS, resumeGraceMsFromEnv } from '../media/resume.js';
 import { type PhoneOptions, phoneOptionsFromEnv, registerPhoneRoutes } from '../media/phone/routes.js';
 import { type PriceTable, parsePriceTable } from '../metrics/prices.js';
 import { ParleyMetrics } from '../metrics/prometheus.js';
@@ -21,11 +23,23 @@ import { type Db, openDatabase } from '../store/database.js';
 import { registerRealtimeRoutes } from '../realtime/routes.js';
 import { agentDataDir } from '../runtime/agent-data.js';
 import { ApiKeys, generateApiKey, parseApiKeys } from './api-keys.js';
+import { AuthThrottle, authThrottleFromEnv } from './auth-throttle.js';
 import { DEFAULT_BUDGET, type SessionBudget } from './budget.js';
-import { installErrorHandlers } from './errors.js';
-import { serverLimitsFromEnv } from './limits.js';
+import {
+  DEFAULT_DRAIN_GRACE_MS,
+  DRAINING_MESSAGE,
+  type DrainOptions,
+  type DrainResult,
+  drainGraceFromEnv,
+} from './drain.js';
+import { frameworkErrors, installErrorHandlers } from './errors.js';
+import { capConnections, fastifyTimeoutOptions, type HttpLimits, httpLimits } from './http-limits.js';
+import { serverLimitsFromEnv, sessionCaps } from './limits.js';
+import { withLogRedaction } from './log-redaction.js';
+import { isWildcardHost, listeningOrigin, parsePublicUrl } from './public-url.js';
 import { registerSessionRoutes } from './routes.js';
 import type { ControlRuntime } from './runtime-contract.js';
+import { registerSecurityHeaders, servableWebPath } from './security.js';
 import { SessionService } from './sessions.js';
 import { TokenIssuer } from './tokens.js';
 
@@ -62,8 +76,26 @@ export interface ServerOptions {
   rateLimit?: { max: number; timeWindowMs: number };
   /** Largest JSON body accepted by the control API, bytes. Default 16384. */
   bodyLimitBytes?: number;
-  /** Live sessions at once. Default 16. */
+  /** Live sessions at once, those being created included (503 `at_capacity` beyond). Default: `PARLEY_MAX_SESSIONS`, else 16. */
   maxActiveSessions?: number;
+  /** Live sessions per API key (429 `too_many_sessions` beyond). Default: `PARLEY_MAX_SESSIONS_PER_KEY`, else half of maxActiveSessions, rounded up. */
+  maxSessionsPerKey?: number;
+  /** Base URL clients reach this server at, for the media URLs returned (never the Host header). Default: `PARLEY_PUBLIC_URL`, else the listening address. */
+  publicUrl?: string;
+  /** HTTP timeouts and the connection cap (http-limits.ts). Default: `PARLEY_*_TIMEOUT_MS`, `PARLEY_MAX_CONNECTIONS`, else DEFAULT_HTTP_LIMITS. */
+  http?: Partial<HttpLimits>;
+  /** Wrong-key attempts per client address per window before 429. Default: `PARLEY_MAX_AUTH_FAILURES`, else 10 per 60000 ms. */
+  authThrottle?: { maxFailures: number; windowMs: number };
+  /**
+   * How long a session whose media connection dropped abnormally waits for the client to resume,
+   * ms. Default: `PARLEY_RESUME_GRACE_MS`, else 15000.
+   */
+  resumeGraceMs?: number;
+  /**
+   * On `drain()` (SIGTERM/SIGINT under `parley serve`), how long live calls may take to reach a turn
+   * boundary before they are hung up, ms. Default: `PARLEY_DRAIN_GRACE_MS`, else 30000.
+   */
+  drainGraceMs?: number;
   /** Clock for budgets. Default SystemClock. */
   clock?: Clock;
   /** Wall clock, ms since the epoch (token expiry, record times). Default Date.now. */
@@ -93,7 +125,14 @@ export interface ParleyServer {
   store: CallStore;
   metrics: ParleyMetrics;
   sessions: SessionService;
+  /** Ends live calls now (`server_shutdown`, a reply going is cut), writes their records, closes. */
   close(): Promise<void>;
+  /**
+   * Graceful shutdown: refuses new sessions (503 `draining`, `/readyz` 503), lets each live call
+   * finish its reply and hangs up at its next turn boundary, hangs up the rest when the grace
+   * period ends, then closes as `close()` does. Idempotent.
+   */
+  drain(opts?: DrainOptions): Promise<DrainResult>;
 }
 
 const DEFAULT_WEB_ROOT = resolve(fileURLToPath(new URL('../../web/dist', import.meta.url)));
@@ -144,8 +183,23 @@ export async function createServer(opts: ServerOptions = {}): Promise<ParleyServ
   const dataDir = opts.dataDir ?? '.parley';
   const configuredKeys = opts.apiKeys ?? parseApiKeys(process.env.PARLEY_API_KEYS);
   const apiKeyGenerated = !configuredKeys;
-  const keys = new ApiKeys(configuredKeys ?? [generateApiKey()]);
+  const keys = new ApiKeys(
+    configuredKeys ?? [generateApiKey()],
+    new AuthThrottle({
+      ...(opts.authThrottle ?? authThrottleFromEnv(process.env)),
+      ...(opts.wallNow ? { now: opts.wallNow } : {}),
+    }),
+  );
+  const caps = sessionCaps(process.env, {
+    ...(opts.maxActiveSessions !== undefined ? { maxActiveSessions: opts.maxActiveSessions } : {}),
+    ...(opts.maxSessionsPerKey !== undefined ? { maxSessionsPerKey: opts.maxSessionsPerKey } : {}),
+  });
+  const http = httpLimits(process.env, opts.http);
+  const publicUrl = opts.publicUrl
+    ? parsePublicUrl(opts.publicUrl, 'publicUrl')
+    : parsePublicUrl(process.env.PARLEY_PUBLIC_URL, 'PARLEY_PUBLIC_URL');
   const limits = { ...DEFAULT_BUDGET, ...serverLimitsFromEnv(process.env), ...opts.budget };
+  const drainGraceMs = opts.drainGraceMs ?? drainGraceFromEnv(process.env) ?? DEFAULT_DRAIN_GRACE_MS;
   const prices = opts.prices ?? parsePriceTable(process.env.PARLEY_PRICES);
   const tokens = new TokenIssuer({
     ...(opts.tokenSecret ? { secret: opts.tokenSecret } : {}),
@@ -188,11 +242,18 @@ export async function createServer(opts: ServerOptions = {}): Promise<ParleyServ
     offers.catch(() => {});
 
     const app = Fastify({
-      logger: opts.logger ?? { level: process.env.PARLEY_LOG_LEVEL ?? 'info' },
+      // Tokens in URLs and keys in headers are redacted from every log line (finding 6).
+      logger: withLogRedaction(opts.logger ?? { level: process.env.PARLEY_LOG_LEVEL ?? 'info' }),
       bodyLimit: 1024 * 1024,
       forceCloseConnections: true,
+      ...fastifyTimeoutOptions(http),
+      frameworkErrors,
     });
     installErrorHandlers(app);
+    capConnections(app.server, http);
+    const publicBase = () => publicUrl ?? listeningOrigin(app.server.address());
+    const webRoot = opts.webRoot ?? DEFAULT_WEB_ROOT;
+    await registerSecurityHeaders(app, { webRoot, publicBase });
     log = app.log;
     const sessions = new SessionService({
       runtime,
@@ -204,7 +265,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<ParleyServ
       clock: opts.clock ?? new SystemClock(),
       wallNow,
       ...(opts.brainFor ? { brainFor: opts.brainFor } : {}),
-      maxActiveSessions: opts.maxActiveSessions ?? 16,
+      ...caps,
       ...(opts.budgetGraceMs !== undefined ? { budgetGraceMs: opts.budgetGraceMs } : {}),
       log: app.log,
     });
@@ -223,11 +284,19 @@ export async function createServer(opts: ServerOptions = {}): Promise<ParleyServ
       bodyLimitBytes: opts.bodyLimitBytes ?? 16 * 1024,
       rateLimit: opts.rateLimit ?? { max: 30, timeWindowMs: 60_000 },
       agents: built.listing,
+      publicBase,
       offers: () => offers,
     });
     app.get('/healthz', async () => {
       db.prepare('SELECT 1').get();
-      return { status: 'ok', activeSessions: sessions.activeCount };
+      return { status: sessions.isDraining ? 'draining' : 'ok', activeSessions: sessions.activeCount };
+    });
+    // Readiness for load balancers: 503 once draining, so no new calls are sent here.
+    app.get('/readyz', async (_request, reply) => {
+      if (sessions.isDraining)
+        return reply.status(503).send({ error: { code: 'draining', message: DRAINING_MESSAGE } });
+      db.prepare('SELECT 1').get();
+      return { status: 'ready', activeSessions: sessions.activeCount };
     });
     app.get('/metrics', async (_request, reply) => {
       void reply.header('content-type', metrics.contentType);
@@ -242,7 +311,12 @@ export async function createServer(opts: ServerOptions = {}): Promise<ParleyServ
       sessionOptions: opts.sessionOptions ?? {},
       log: app.log,
     });
-    await registerMediaPlane(app, { authorize: sessions.authorize, log: app.log });
+    await registerMediaPlane(app, {
+      checkToken: sessions.checkToken,
+      log: app.log,
+      resumeGraceMs: opts.resumeGraceMs ?? resumeGraceMsFromEnv(process.env) ?? DEFAULT_RESUME_GRACE_MS,
+      ...mediaTuningFromEnv(process.env),
+    });
     await registerPhoneRoutes(app, {
       sessions,
       agent: defaultAgent,
@@ -253,13 +327,12 @@ export async function createServer(opts: ServerOptions = {}): Promise<ParleyServ
         ...opts.phone?.sessionOptions,
         greeting: opts.greeting ?? true,
       },
-      phone: { ...phoneOptionsFromEnv(process.env), ...opts.phone },
+      phone: { ...phoneOptionsFromEnv(process.env), ...(publicUrl ? { publicUrl } : {}), ...opts.phone },
       log: app.log,
     });
 
-    const webRoot = opts.webRoot ?? DEFAULT_WEB_ROOT;
     if (existsSync(join(webRoot, 'index.html'))) {
-      await app.register(fastifyStatic, { root: webRoot, prefix: '/' });
+      await app.register(fastifyStatic, { root: webRoot, prefix: '/', allowedPath: servableWebPath });
     } else {
       app.get('/', async (_request, reply) =>
         reply.status(404).send({
@@ -271,8 +344,33 @@ export async function createServer(opts: ServerOptions = {}): Promise<ParleyServ
       );
     }
 
-    const url = await app.listen({ port: opts.port ?? 8080, host: opts.host ?? '127.0.0.1' });
+    const host = opts.host ?? '127.0.0.1';
+    const url = await app.listen({ port: opts.port ?? 8080, host });
+    if (!publicUrl && isWildcardHost(host))
+      app.log.warn(
+        { mediaBase: publicBase() },
+        'listening on every interface without PARLEY_PUBLIC_URL: session media URLs name the loopback address; set PARLEY_PUBLIC_URL to the address clients use',
+      );
     let closing: Promise<void> | undefined;
+    const close = () => {
+      closing ??= (async () => {
+        await app.close();
+        for (const cleanup of cleanups) await cleanup();
+      })();
+      return closing;
+    };
+    let draining: Promise<DrainResult> | undefined;
+    const drain = (o: DrainOptions = {}) => {
+      draining ??= (async () => {
+        const graceMs = o.graceMs ?? drainGraceMs;
+        app.log.info({ activeSessions: sessions.activeCount, graceMs }, 'draining: no new sessions');
+        const result = await sessions.drain(graceMs);
+        app.log.info(result, 'drained: every call ended');
+        await close();
+        return result;
+      })();
+      return draining;
+    };
     return {
       app,
       url,
@@ -282,13 +380,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<ParleyServ
       store,
       metrics,
       sessions,
-      close: () => {
-        closing ??= (async () => {
-          await app.close();
-          for (const cleanup of cleanups) await cleanup();
-        })();
-        return closing;
-      },
+      close,
+      drain,
     };
   } catch (err) {
     for (const cleanup of cleanups) await cleanup();

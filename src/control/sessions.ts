@@ -9,11 +9,13 @@ import type { SessionApi } from '../conversation/api.js';
 import type { SessionOptions } from '../conversation/options.js';
 import type { Brain } from '../engines/types.js';
 import { MediaAuthError } from '../media/errors.js';
+import type { MediaAdmission } from '../media/resume.js';
 import { CostMeter } from '../metrics/cost-meter.js';
 import type { PriceTable } from '../metrics/prices.js';
 import type { ParleyMetrics } from '../metrics/prometheus.js';
 import type { CallStore } from '../store/call-store.js';
 import { BudgetGuard, type SessionBudget } from './budget.js';
+import { atTurnBoundary, DRAINING_MESSAGE, type DrainResult } from './drain.js';
 import { ApiError } from './errors.js';
 import { SessionRecorder } from './recorder.js';
 import { type ControlRuntime, EngineChoiceError, type SessionEngineChoice } from './runtime-contract.js';
@@ -42,6 +44,8 @@ export interface SessionServiceDeps {
   budgetGraceMs?: number;
   /** More live sessions than this are refused with 503. */
   maxActiveSessions: number;
+  /** More live sessions of one owner key than this are refused with 429. Default: no per-key cap. */
+  maxSessionsPerKey?: number;
   log: ControlLogger;
 }
 
@@ -79,6 +83,9 @@ export class SessionService {
   private readonly live = new Map<string, LiveSession>();
   /** Sessions being created: counted against the limit before their runtime session exists. */
   private pending = 0;
+  private drainStarted = false;
+  /** The same, by owner key, for the per-key cap. */
+  private readonly pendingByKey = new Map<string, number>();
 
   constructor(private readonly deps: SessionServiceDeps) {}
 
@@ -94,8 +101,34 @@ export class SessionService {
     return this.live.get(id)?.session.state;
   }
 
+  /**
+   * Throws what `create` would refuse for lack of room (draining, the key's cap, the server's cap),
+   * so a route can answer with a status before it upgrades a connection.
+   */
+  checkRoomFor(ownerKey: string): void {
+    const { deps } = this;
+    if (this.isDraining) throw new ApiError(503, 'draining', DRAINING_MESSAGE);
+    // Sessions being created count too, so concurrent requests cannot slip past either cap.
+    const ownedNow = (this.pendingByKey.get(ownerKey) ?? 0) + this.liveOwnedBy(ownerKey);
+    if (deps.maxSessionsPerKey !== undefined && ownedNow >= deps.maxSessionsPerKey) {
+      throw new ApiError(
+        429,
+        'too_many_sessions',
+        `this API key already has ${ownedNow} live sessions, its limit; end one (DELETE /v1/sessions/{id}) first`,
+      );
+    }
+    if (this.live.size + this.pending >= deps.maxActiveSessions) {
+      throw new ApiError(
+        503,
+        'at_capacity',
+        `this server is at its limit of ${deps.maxActiveSessions} live sessions`,
+      );
+    }
+  }
+
   async create(req: CreateRequest): Promise<CreatedSession> {
     const { deps } = this;
+    if (this.isDraining) throw new ApiError(503, 'draining', DRAINING_MESSAGE);
     const agent = deps.agents.get(req.agent);
     if (!agent) {
       throw new ApiError(
@@ -114,14 +147,9 @@ export class SessionService {
         throw err;
       }
     }
-    if (this.live.size + this.pending >= deps.maxActiveSessions) {
-      throw new ApiError(
-        503,
-        'at_capacity',
-        `this server is at its limit of ${deps.maxActiveSessions} live sessions`,
-      );
-    }
+    this.checkRoomFor(req.ownerKey);
     this.pending++;
+    this.pendingByKey.set(req.ownerKey, (this.pendingByKey.get(req.ownerKey) ?? 0) + 1);
     const id = randomUUID();
     try {
       deps.store.createSession({
@@ -158,6 +186,8 @@ export class SessionService {
         session = await deps.runtime.createSession({
           agent,
           id,
+          // The owner's key id (a fingerprint, or `phone:<account>`): its data is its own.
+          tenant: req.ownerKey,
           audit: recorder.auditSink(),
           options: req.options,
           ...(req.engines ? { engines: req.engines } : {}),
@@ -206,23 +236,64 @@ export class SessionService {
       return { sessionId: id, agent: req.agent, token: issued.token, expiresAtMs: issued.expiresAtMs };
     } finally {
       this.pending--;
+      const left = (this.pendingByKey.get(req.ownerKey) ?? 1) - 1;
+      if (left > 0) this.pendingByKey.set(req.ownerKey, left);
+      else this.pendingByKey.delete(req.ownerKey);
     }
   }
 
+  private liveOwnedBy(ownerKey: string): number {
+    let n = 0;
+    for (const live of this.live.values()) if (live.ownerKey === ownerKey && !live.ended) n++;
+    return n;
+  }
+
   /**
-   * The media plane's gate. Refuses missing, tampered, expired and already-used tokens, tokens of
-   * another session (when the client names the session it wants) and sessions already over.
+   * The media plane's gate, step one: checks a token WITHOUT spending it. Refuses missing,
+   * tampered, expired and already-used tokens, tokens of another session (when the client names
+   * the session it wants) and sessions already over. The admission's `spend()` is step two, called
+   * once media really connects (a completed upgrade, a successful answer): a plain GET or a failed
+   * handshake spends nothing and the session does not count as connected (finding 1).
    */
-  authorize = async (token: string | undefined, expectedSessionId?: string): Promise<SessionApi> => {
+  checkToken = async (token: string | undefined, expectedSessionId?: string): Promise<MediaAdmission> => {
     try {
-      return await this.admit(token, expectedSessionId);
+      const live = await this.admit(token, expectedSessionId);
+      return { session: live.session, spend: () => this.countRefusal(() => this.connect(live)) };
     } catch (err) {
       if (err instanceof MediaAuthError) this.deps.metrics.tokensRefused.inc({ code: err.code });
       throw err;
     }
   };
 
-  private async admit(token: string | undefined, expectedSessionId?: string): Promise<SessionApi> {
+  /** Checks and spends in one step, for transports that call it once the connection is up (phone, Realtime). */
+  authorize = async (token: string | undefined, expectedSessionId?: string): Promise<SessionApi> => {
+    const admission = await this.checkToken(token, expectedSessionId);
+    admission.spend();
+    return admission.session;
+  };
+
+  private countRefusal<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof MediaAuthError) this.deps.metrics.tokensRefused.inc({ code: err.code });
+      throw err;
+    }
+  }
+
+  /** Spends the token: the session's media is connected, so it is no longer reaped as never connected. */
+  private connect(live: LiveSession): void {
+    if (live.ended || !this.live.has(live.id)) {
+      throw new MediaAuthError('the session has ended', 410, 'session_ended');
+    }
+    if (live.connected) {
+      throw new MediaAuthError('this token has already been used to connect', 409, 'token_used');
+    }
+    live.connected = true;
+    clearTimeout(live.connectTimer);
+  }
+
+  private async admit(token: string | undefined, expectedSessionId?: string): Promise<LiveSession> {
     let claims: Awaited<ReturnType<TokenIssuer['verify']>>;
     try {
       claims = await this.deps.tokens.verify(token);
@@ -246,9 +317,7 @@ export class SessionService {
     if (live.connected) {
       throw new MediaAuthError('this token has already been used to connect', 409, 'token_used');
     }
-    live.connected = true;
-    clearTimeout(live.connectTimer);
-    return live.session;
+    return live;
   }
 
   /** Ends a live session (idempotent); resolves when the session has closed. */
@@ -267,6 +336,55 @@ export class SessionService {
 
   async closeAll(reason: string): Promise<void> {
     await Promise.all([...this.live.keys()].map((id) => this.hangUp(id, reason)));
+  }
+
+  /** True once `drain` has begun: new sessions are refused with 503 `draining`. */
+  get isDraining(): boolean {
+    return this.drainStarted;
+  }
+
+  /**
+   * Hangs a live session up at its next turn boundary (the reply going finishes, a caller
+   * mid-utterance is answered first), or not at all if `signal` aborts first. True if it hung up.
+   */
+  async closeAtTurnBoundary(id: string, reason: string, signal: AbortSignal): Promise<boolean> {
+    const live = this.live.get(id);
+    if (!live) return false;
+    await atTurnBoundary(live.session, signal);
+    if (signal.aborted) return false;
+    return this.hangUp(id, reason);
+  }
+
+  /**
+   * Graceful shutdown of the calls: refuses new sessions from now on, closes each live one at its
+   * next turn boundary, and after `graceMs` hangs up whatever is still going. Every call's record
+   * (turns, the end) is written when this resolves.
+   */
+  async drain(graceMs: number, reason = 'server_shutdown'): Promise<DrainResult> {
+    this.drainStarted = true;
+    const grace = new AbortController();
+    const timer = this.deps.clock.sleep(Math.max(0, graceMs), grace.signal).then(
+      () => grace.abort(),
+      () => {},
+    );
+    const watched = new Map<string, Promise<boolean>>();
+    const everyCallWatched = () => [...this.live.keys()].every((id) => watched.has(id));
+    // Sessions still being created when the drain began become live later; they are drained too.
+    while (!grace.signal.aborted) {
+      for (const id of this.live.keys())
+        if (!watched.has(id)) watched.set(id, this.closeAtTurnBoundary(id, reason, grace.signal));
+      if (this.pending > 0) {
+        await this.deps.clock.sleep(50, grace.signal).catch(() => {});
+        continue;
+      }
+      await Promise.race([Promise.all(watched.values()), timer]);
+      if (this.pending === 0 && everyCallWatched()) break;
+    }
+    const closed = await Promise.all(watched.values());
+    const cutAtGrace = this.live.size;
+    await this.closeAll(reason);
+    grace.abort();
+    return { atBoundary: closed.filter(Boolean).length, cutAtGrace };
   }
 
   private onEnded(id: string, reason: string): void {

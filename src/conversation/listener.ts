@@ -18,7 +18,7 @@ export interface ListenerHooks {
   /** Every window after gating, in order (barge-in watches these). */
   window(window: ListenedWindow, isSpeech: boolean): void;
   signal(signal: TurnSignal, window: ListenedWindow): void;
-  partial(text: string, stableText: string): void;
+  partial(text: string, stableText: string, turnId: number): void;
   error(message: string): void;
 }
 
@@ -37,6 +37,8 @@ export class TurnRecognition {
   private firstFrameStartMs: number | undefined;
 
   constructor(
+    /** The session's id for this turn, fixed when its speech started. */
+    readonly turnId: number,
     readonly recognition: Recognition,
     private readonly onPartial: (text: string, stableText: string) => void,
     private readonly onError: (message: string) => void,
@@ -153,15 +155,16 @@ export class Listener {
   }
 
   /** Opens the recognizer for a new turn and feeds it the pre-roll. */
-  openTurn(onsetMs: number, hints: string[]): TurnRecognition {
+  openTurn(onsetMs: number, hints: string[], turnId: number): TurnRecognition {
     this.turn?.close();
     const recognition = this.recognizer.open(hints.length ? { hints } : undefined);
     const turn = new TurnRecognition(
+      turnId,
       recognition,
       (text, stable) => {
         if (this.turn !== turn) return;
         this.detector.text = text;
-        this.hooks.partial(text, stable);
+        this.hooks.partial(text, stable, turnId);
       },
       (message) => this.hooks.error(message),
     );

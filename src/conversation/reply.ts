@@ -162,6 +162,15 @@ export class Reply {
     this.playout.close();
     await this.playout.done;
     if (!this.interruption) this.controller.abort(new DOMException('reply finished', 'AbortError'));
+    return this.result();
+  }
+
+  /**
+   * The reply as it stands: what the agent has said so far and what the caller heard (the
+   * interruption's prefix if cut, else every clause queued). A session that hangs up mid-reply
+   * records this at once rather than waiting for brain and synthesis to wind down.
+   */
+  result(): ReplyResult {
     const agentText = [...(this.fillerSpoken ? [this.fillerText] : []), ...this.clauses].join(' ');
     const heard = this.interruption?.heard ?? this.playout.clauses.map((c) => c.text).join(' ');
     return {

@@ -1,5 +1,5 @@
 /** The turn and reply records a Session keeps, and the few rules read off them. */
-import type { TurnMarks } from './events.js';
+import type { TurnMarks, TurnTrace } from './events.js';
 import type { Reply, ReplySource } from './reply.js';
 
 /** A committed user turn as its answer needs it. */
@@ -40,4 +40,19 @@ export function callerMarks(m: Pick<TurnMarks, 'speechEnd' | 'committed' | 'sttF
 /** An answer to a user turn of which the caller has heard nothing yet. */
 export function isUnheardAnswer(active: ActiveReply): boolean {
   return active.kind === 'turn' && !active.reply.audioStarted;
+}
+
+/**
+ * Replies a hang-up cuts that are still owed a record: the one going, and any winding down after
+ * a barge-in. A reply left held and superseded would never have been recorded, and a turn that
+ * already has its record keeps it.
+ */
+export function owedAtClose(
+  unfinished: Iterable<ActiveReply>,
+  active: ActiveReply | undefined,
+  traced: readonly TurnTrace[],
+): ActiveReply[] {
+  return [...unfinished].filter(
+    (entry) => (entry === active || entry.interrupted) && !traced.some((t) => t.turnId === entry.turnId),
+  );
 }

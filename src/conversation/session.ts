@@ -22,6 +22,7 @@ import {
   type ActiveReply,
   callerMarks,
   isUnheardAnswer,
+  owedAtClose,
   type ReplyStart,
   type UserTurn,
 } from './session-turns.js';
@@ -64,6 +65,8 @@ export class Session implements SessionApi {
   private readonly lifetime = new AbortController();
   private current: SessionState = 'listening';
   private active: ActiveReply | undefined;
+  /** Replies not yet recorded (an interrupted one winds down after the next has begun). */
+  private readonly unfinished = new Set<ActiveReply>();
   private started = false;
   private closed = false;
   /** The agent's persona, plus any instructions a client added (`setInstructions`). */
@@ -107,7 +110,7 @@ export class Session implements SessionApi {
       gate: (w) => this.gate(w),
       window: (w, isSpeech) => this.watchForBargeIn(w, isSpeech),
       signal: (s) => this.onTurnSignal(s),
-      partial: (text, stable) => this.onPartial(text, stable),
+      partial: (text, stable, turnId) => this.onPartial(text, stable, turnId),
       error: (message) => this.error(message),
     });
   }
@@ -186,7 +189,11 @@ export class Session implements SessionApi {
   async close(reason = 'closed'): Promise<void> {
     if (this.closed) return;
     const atMs = this.now();
-    this.active?.reply.interrupt(atMs, this.outputLatencyMs);
+    // A reply cut by the hang-up is recorded now, as far as the caller heard it, before `ended`.
+    for (const entry of owedAtClose(this.unfinished, this.active, this.traceList)) {
+      entry.reply.interrupt(atMs, this.outputLatencyMs);
+      this.finishReply(entry, entry.reply.result(), true);
+    }
     this.closed = true;
     this.lifetime.abort();
     this.idle.stop();
@@ -269,7 +276,7 @@ export class Session implements SessionApi {
         this.prefetch.newTurn();
         this.idle.callerSpoke();
         this.idle.disarm();
-        this.listener.openTurn(signal.atMs, this.deps.hints ?? []);
+        this.listener.openTurn(signal.atMs, this.deps.hints ?? [], this.turnId);
         this.emit({ type: 'user_speech_started', atMs: signal.atMs });
         break;
       case 'speech_resumed':
@@ -306,9 +313,9 @@ export class Session implements SessionApi {
     this.refreshState();
   }
 
-  private onPartial(text: string, stableText: string): void {
-    this.emit({ type: 'transcript_partial', turnId: this.turnId, text, stableText, atMs: this.now() });
-    if (stableText) this.prefetch.consider(this.turnId, stableText);
+  private onPartial(text: string, stableText: string, turnId: number): void {
+    this.emit({ type: 'transcript_partial', turnId, text, stableText, atMs: this.now() });
+    if (stableText) this.prefetch.consider(turnId, stableText);
   }
 
   /** The reply the caller has not interrupted, if one is going (thinking, held or audible). */
@@ -319,7 +326,8 @@ export class Session implements SessionApi {
   private async commit(speechEndMs: number, completeness: Completeness, atMs: number): Promise<void> {
     const turn = this.listener.takeTurn();
     if (!turn) return;
-    const turnId = this.turnId;
+    // The id its speech started with: a keyed or typed turn in between took a newer one.
+    const { turnId } = turn;
     const onset: FloorOnset = { ...this.floor, replyLive: this.liveReply() !== undefined };
     if (decideFloor(onset)?.kind === 'ignore') {
       // Not a turn, so not worth transcribing; the audio still counts for usage.
@@ -469,6 +477,7 @@ export class Session implements SessionApi {
     );
     const entry: ActiveReply = { reply, turnId, userText, marks, kind, continuation, interrupted: false };
     this.active = entry;
+    this.unfinished.add(entry);
     this.bargeIn.reset();
     this.idle.disarm();
     this.refreshState();
@@ -478,7 +487,8 @@ export class Session implements SessionApi {
     );
   }
 
-  private finishReply(entry: ActiveReply, result: ReplyResult): void {
+  private finishReply(entry: ActiveReply, result: ReplyResult, closing = false): void {
+    if (!this.unfinished.delete(entry)) return; // already recorded when the session closed
     this.playoutEndMs = Math.max(this.playoutEndMs, entry.reply.playout.endMs);
     if (this.active === entry) this.active = undefined;
     for (const round of result.toolRounds) this.conversation.addToolRound('', round.calls, round.outcomes);
@@ -500,6 +510,7 @@ export class Session implements SessionApi {
       this.traceList.push(trace);
       this.emit({ type: 'turn_trace', trace, atMs });
     }
+    if (closing) return;
     void this.summary.maybeRoll(this.conversation, this.lifetime.signal);
     this.settleIdle();
   }

@@ -38,6 +38,25 @@ describe('turn taking', () => {
     expect(h.of('reply_started')).toHaveLength(1);
   });
 
+  it('a turn keyed while the caller is speaking keeps its own turn id (bug: two turns recorded as one id)', async () => {
+    const h = createHarness({
+      script: ['hold on a second'],
+      replies: [[{ text: 'Order 4219 is on its way.' }], [{ text: 'Sure.' }]],
+    });
+    h.session.start();
+    await h.silence(200);
+    await h.say(200);
+    h.session.submitText('4219');
+    await h.say(200);
+    await h.silence(2500);
+    const commits = h.of('turn_committed');
+    expect(commits.map((c) => c.text).sort()).toEqual(['4219', 'hold on a second']);
+    expect(new Set(commits.map((c) => c.turnId)).size).toBe(2);
+    const spoken = commits.find((c) => c.text === 'hold on a second');
+    const started = h.of('transcript_final').find((e) => e.text === 'hold on a second');
+    expect(started?.turnId).toBe(spoken?.turnId);
+  });
+
   it('answers a complete question before silenceMs, and waits silenceMs for an undecided statement', async () => {
     const question = createHarness({ script: ['where is my order'] });
     question.session.start();

@@ -157,7 +157,8 @@ function parseStep(raw: Record<string, unknown>, index: number, issues: string[]
     return undefined;
   }
   const kind = keys[0] as string;
-  if (!(kind in stepSchemas)) {
+  // Own keys only: `constructor` or `toString` are not step kinds (`in` would find them on the prototype).
+  if (!Object.hasOwn(stepSchemas, kind)) {
     issues.push(`steps[${index}]: unknown step '${kind}' (expected one of ${kinds})`);
     return undefined;
   }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { SessionEvent } from '../conversation/events.js';
+import { decodeUtf8 } from './websocket/socket-limits.js';
 
 export const clientMessageSchema = z.discriminatedUnion('type', [
   /** Agent audio of `turnId` became audible at session time `atMs`. */
@@ -19,7 +20,14 @@ export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
 /** What the server sends besides session events. */
 export type ServerMessage =
-  | { type: 'hello'; sessionId: string; transport: 'webrtc' | 'websocket'; sessionTimeMs: number }
+  | {
+      type: 'hello';
+      sessionId: string;
+      transport: 'webrtc' | 'websocket';
+      sessionTimeMs: number;
+      /** Single-use token to get back into this session after a dropped connection. */
+      resumeToken?: string;
+    }
   | { type: 'pong'; id: number; sessionTimeMs: number }
   | { type: 'media_error'; code: string; message: string };
 
@@ -32,14 +40,26 @@ export type ParsedControl =
   | { ok: true; message: ClientMessage }
   | { ok: false; code: string; message: string };
 
-export function parseControlMessage(text: string): ParsedControl {
-  if (text.length > MAX_CONTROL_BYTES) {
-    return {
-      ok: false,
-      code: 'message_too_large',
-      message: `control messages are at most ${MAX_CONTROL_BYTES} bytes`,
-    };
+/** A control message as the bytes of a text frame: bad UTF-8 is an error message like any other. */
+export function parseControlFrame(bytes: Uint8Array): ParsedControl {
+  if (bytes.byteLength > MAX_CONTROL_BYTES) return tooLarge();
+  const text = decodeUtf8(bytes);
+  if (text === undefined) {
+    return { ok: false, code: 'invalid_utf8', message: 'control messages are JSON text in UTF-8' };
   }
+  return parseControlMessage(text);
+}
+
+function tooLarge(): ParsedControl {
+  return {
+    ok: false,
+    code: 'message_too_large',
+    message: `control messages are at most ${MAX_CONTROL_BYTES} bytes`,
+  };
+}
+
+export function parseControlMessage(text: string): ParsedControl {
+  if (text.length > MAX_CONTROL_BYTES || Buffer.byteLength(text) > MAX_CONTROL_BYTES) return tooLarge();
   let json: unknown;
   try {
     json = JSON.parse(text);

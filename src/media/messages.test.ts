@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseControlMessage } from './control-messages.js';
+import { parseControlFrame, parseControlMessage } from './control-messages.js';
 import { MediaRequestError } from './errors.js';
-import { checkOffer } from './webrtc/offer.js';
+import { checkOffer, MAX_MEDIA_SECTIONS } from './webrtc/offer.js';
 import { encodeAudioMessage, MAX_AUDIO_MESSAGE_BYTES, parseAudioMessage } from './websocket/audio-message.js';
 
 const OFFER = [
@@ -44,6 +44,30 @@ describe('checkOffer', () => {
     expect(noOpus.code).toBe('unsupported_codec');
     expect(noOpus.statusCode).toBe(400);
     expect(offerError('x'.repeat(70_000)).statusCode).toBe(413);
+    expect(offerError('x'.repeat(70_000)).code).toBe('body_too_large');
+  });
+
+  it('refuses an offer with 90 m-lines (finding 10)', () => {
+    const many = OFFER + 'm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\n'.repeat(88);
+    const err = offerError(many);
+    expect(err.code).toBe('invalid_sdp');
+    expect(err.statusCode).toBe(400);
+    expect(err.message).toMatch(/90 m= sections; at most 8/);
+    const eight = OFFER + 'm=video 9 UDP/TLS/RTP/SAVPF 96\r\n'.repeat(MAX_MEDIA_SECTIONS - 2);
+    expect(checkOffer(eight).opusPayloadType).toBe(111);
+  });
+
+  it('refuses payload type 99999999999 and any outside 0–127 (finding 10)', () => {
+    const huge = offerError(OFFER.replaceAll('111', '99999999999'));
+    expect(huge.code).toBe('invalid_sdp');
+    expect(huge.message).toMatch(/payload type '99999999999'.*0–127/);
+    expect(offerError(OFFER.replace('SAVPF 111 0', 'SAVPF 111 128')).message).toMatch(/'128'/);
+    expect(offerError(OFFER.replace('SAVPF 111 0', 'SAVPF 111 -1')).message).toMatch(/'-1'/);
+    expect(offerError(OFFER.replace('a=rtpmap:0 PCMU', 'a=rtpmap:300 PCMU')).message).toMatch(/'300'/);
+    expect(offerError(`${OFFER}a=fmtp:1e3 minptime=10\r\n`).code).toBe('invalid_sdp');
+    expect(offerError(OFFER.replace('SAVPF 111 0', 'SAVPF')).code).toBe('invalid_sdp');
+    // The data channel's m= line lists no payload types and is fine.
+    expect(checkOffer(`${OFFER}a=rtcp-fb:* nack\r\n`).hasDataChannel).toBe(true);
   });
 });
 
@@ -87,5 +111,20 @@ describe('WebSocket messages', () => {
       ok: false,
       code: 'message_too_large',
     });
+  });
+
+  it('refuses invalid UTF-8 in a control frame with invalid_utf8 (finding 10)', () => {
+    expect(parseControlFrame(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]))).toMatchObject({
+      ok: false,
+      code: 'invalid_utf8',
+    });
+    expect(parseControlFrame(Buffer.from('{"type":"ping","id":7}'))).toEqual({
+      ok: true,
+      message: { type: 'ping', id: 7 },
+    });
+    // Multi-byte text counts in bytes: 2100 'é' are 2100 characters but 4200 bytes of UTF-8.
+    const wide = `{"type":"hangup","pad":"${'é'.repeat(2100)}"}`;
+    expect(parseControlFrame(Buffer.from(wide))).toMatchObject({ ok: false, code: 'message_too_large' });
+    expect(parseControlMessage(wide)).toMatchObject({ ok: false, code: 'message_too_large' });
   });
 });

@@ -1,5 +1,7 @@
+import { request } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RTCPeerConnection, useOPUS } from 'werift';
 import WebSocket from 'ws';
 import { SystemClock } from '../clock.js';
 import { LoopbackSession } from './loopback-session.js';
@@ -9,20 +11,30 @@ import { WELL_FORMED_OFFER } from '../testing/media/offers.js';
 const clock = new SystemClock();
 let app: FastifyInstance | undefined;
 
-async function startPlane() {
+async function startPlane(opts: { resumeGraceMs?: number } = {}) {
   const sessions = new Map<string, LoopbackSession>();
-  /** Tokens presented to authorize (which spends them in the real control plane). */
+  /** Tokens spent, as the control plane spends them: once, when media connects. */
   const authorized: (string | undefined)[] = [];
   app = Fastify();
   await registerMediaPlane(app, {
     clock,
-    authorize: async (token) => {
-      authorized.push(token);
+    ...(opts.resumeGraceMs !== undefined ? { resumeGraceMs: opts.resumeGraceMs } : {}),
+    checkToken: async (token) => {
       if (!token) throw new MediaAuthError('missing session token', 401, 'missing_token');
       if (token === 'expired') throw new MediaAuthError('session token expired', 401, 'token_expired');
       const session = sessions.get(token);
       if (!session) throw new MediaAuthError('unknown session token', 401, 'invalid_token');
-      return session;
+      const used = () => {
+        if (authorized.includes(token)) throw new MediaAuthError('token used', 409, 'token_used');
+      };
+      used();
+      return {
+        session,
+        spend: () => {
+          used();
+          authorized.push(token);
+        },
+      };
     },
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -244,3 +256,182 @@ describe('GET /v1/media/ws', () => {
     expect(client.json.some((m) => m.type === 'ended')).toBe(true);
   });
 });
+
+/** Status of a WebSocket handshake that does not open. */
+function refusedStatus(url: string): Promise<number> {
+  const ws = new WebSocket(url);
+  return new Promise<number>((resolve) => {
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.on('error', () => resolve(0));
+  });
+}
+
+const helloToken = (client: WsClient): string => {
+  const hello = client.json.find((m) => m.type === 'hello');
+  if (typeof hello?.resumeToken !== 'string') throw new Error('no resume token in hello');
+  return hello.resumeToken;
+};
+
+describe('finding 1: checking a media token does not spend it', () => {
+  it('a plain GET on /v1/media/ws answers 426 upgrade_required and does not spend the token (finding 1)', async () => {
+    const { url, wsUrl, add, authorized } = await startPlane();
+    const session = add('t1');
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${url}/v1/media/ws?token=t1`);
+      expect(res.status).toBe(426);
+      expect(await res.json()).toEqual({ error: { code: 'upgrade_required', message: expect.any(String) } });
+    }
+    expect(authorized).toEqual([]);
+    const client = await connectWs(`${wsUrl}/v1/media/ws?token=t1`);
+    await until(() => client.json.some((m) => m.type === 'hello'));
+    expect(session.startCount).toBe(1);
+    client.ws.close();
+  });
+
+  it('a failed WebSocket handshake does not spend the token (finding 1)', async () => {
+    const { url, wsUrl, add, authorized } = await startPlane();
+    add('t1');
+    // An upgrade the ws library refuses after our check: no Sec-WebSocket-Key.
+    const res = await new Promise<number>((resolve, reject) => {
+      const req = request(`${url}/v1/media/ws?token=t1`, {
+        headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13' },
+      });
+      req.on('response', (r) => resolve(r.statusCode ?? 0));
+      req.on('error', reject);
+      req.end();
+    });
+    expect(res).toBe(400);
+    expect(authorized).toEqual([]);
+    const client = await connectWs(`${wsUrl}/v1/media/ws?token=t1`);
+    await until(() => client.json.some((m) => m.type === 'hello'));
+    expect(authorized).toEqual(['t1']);
+    client.ws.close();
+  });
+});
+
+describe('resume after a dropped connection', () => {
+  it('a cut WebSocket resumes the same session with the resume token; the used token is refused 409', async () => {
+    const { wsUrl, add } = await startPlane({ resumeGraceMs: 20_000 });
+    const session = add('t1');
+    const first = await connectWs(`${wsUrl}/v1/media/ws?token=t1`);
+    await until(() => first.json.some((m) => m.type === 'hello'));
+    const resume1 = helloToken(first);
+    first.ws.send(pcmFrame(11));
+    await until(() => session.callerFrames.length === 1);
+    // Cut without a close frame (the server sees 1006), as a network loss would.
+    first.ws.terminate();
+    await first.closed;
+    await sleep(200);
+    expect(session.state).not.toBe('ended');
+
+    const second = await connectWs(`${wsUrl}/v1/media/ws?resume=${resume1}`);
+    await until(() => second.json.some((m) => m.type === 'hello'));
+    expect(second.json.find((m) => m.type === 'hello')).toMatchObject({ sessionId: session.id });
+    const resume2 = helloToken(second);
+    expect(resume2).not.toBe(resume1);
+    second.ws.send(pcmFrame(12));
+    await until(() => session.callerFrames.length === 2);
+    await until(() => second.binary.length === 1);
+    expect(session.startCount).toBe(1);
+
+    expect(await refusedStatus(`${wsUrl}/v1/media/ws?resume=${resume1}`)).toBe(409);
+    // The session token was spent by the first connection.
+    expect(await refusedStatus(`${wsUrl}/v1/media/ws?token=t1`)).toBe(409);
+    expect(session.state).not.toBe('ended');
+    second.ws.close(1000);
+    await until(() => session.state === 'ended');
+    expect(session.closeReason).toBe('disconnected');
+  });
+
+  it('a session nobody resumes ends `disconnected` when the grace period runs out', async () => {
+    const { wsUrl, add } = await startPlane({ resumeGraceMs: 400 });
+    const session = add('t1');
+    const client = await connectWs(`${wsUrl}/v1/media/ws?token=t1`);
+    await until(() => client.json.some((m) => m.type === 'hello'));
+    const resume = helloToken(client);
+    client.ws.terminate();
+    await client.closed;
+    await until(() => session.state === 'ended', 10_000);
+    expect(session.closeReason).toBe('disconnected');
+    expect(await refusedStatus(`${wsUrl}/v1/media/ws?resume=${resume}`)).toBe(401);
+  });
+
+  it('a client close (1000) ends the session at once, without waiting for a resume', async () => {
+    const { wsUrl, add } = await startPlane({ resumeGraceMs: 60_000 });
+    const session = add('t1');
+    const client = await connectWs(`${wsUrl}/v1/media/ws?token=t1`);
+    await until(() => client.json.some((m) => m.type === 'hello'));
+    client.ws.close(1000, 'bye');
+    await until(() => session.state === 'ended');
+    expect(session.closeReason).toBe('disconnected');
+  });
+});
+
+describe('the WebRTC resource (finding 10: Location)', () => {
+  const peers: RTCPeerConnection[] = [];
+  afterEach(async () => {
+    await Promise.allSettled(peers.splice(0).map((pc) => pc.close()));
+  });
+  /** A real offer (werift), so the server's answer succeeds; ICE need not connect for these checks. */
+  const post = async (url: string, token: string) => {
+    const pc = new RTCPeerConnection({ codecs: { audio: [useOPUS()], video: [] }, iceUseIpv6: false });
+    peers.push(pc);
+    pc.addTransceiver('audio', { direction: 'sendrecv' });
+    pc.createDataChannel('events');
+    await pc.setLocalDescription(await pc.createOffer());
+    return fetch(`${url}/v1/media/webrtc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/sdp', authorization: `Bearer ${token}` },
+      body: pc.localDescription?.sdp ?? '',
+    });
+  };
+
+  it('Location names a resource that DELETE hangs up; a resume token attaches a new peer to the same session once', async () => {
+    const { url, add } = await startPlane({ resumeGraceMs: 20_000 });
+    const session = add('t1');
+    const answer = await post(url, 't1');
+    expect(answer.status).toBe(201);
+    await answer.text();
+    const location = answer.headers.get('location');
+    expect(location).toBe(`/v1/media/webrtc/${session.id}`);
+    const resume1 = answer.headers.get('parley-resume-token') ?? '';
+    expect(resume1).toMatch(/^pr_/);
+
+    // A new peer connection with the resume token joins the same session (the old one is dropped).
+    const again = await post(url, resume1);
+    expect(again.status).toBe(201);
+    await again.text();
+    expect(again.headers.get('location')).toBe(location);
+    const resume2 = again.headers.get('parley-resume-token') ?? '';
+    expect(resume2).not.toBe(resume1);
+    const replay = await post(url, resume1);
+    expect(replay.status).toBe(409);
+    expect(((await replay.json()) as { error: { code: string } }).error.code).toBe('token_used');
+    expect(session.state).not.toBe('ended');
+
+    const wrong = await fetch(`${url}${location}`, {
+      method: 'DELETE',
+      headers: { authorization: 'Bearer pr_not-this-one' },
+    });
+    expect(wrong.status).toBe(401);
+    expect(session.state).not.toBe('ended');
+    const hangUp = await fetch(`${url}${location}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${resume2}` },
+    });
+    expect(hangUp.status).toBe(204);
+    expect(session.closeReason).toBe('hangup');
+    const gone = await fetch(`${url}${location}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${resume2}` },
+    });
+    expect(gone.status).toBe(404);
+    expect(((await gone.json()) as { error: { code: string } }).error.code).toBe('session_not_found');
+  });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -63,4 +63,53 @@ describe('ReorderBuffer', () => {
     expect(rb.stats.lost).toBe(0);
     expect(rb.stats.resyncs).toBe(1);
   });
+
+  it('hands over the packet after a lost one with the loss, so its in-band FEC can rebuild it', () => {
+    const rb = new ReorderBuffer<string>();
+    const out = [
+      ...rb.push(1, 'a', 0),
+      ...rb.push(3, 'c', 40),
+      ...rb.push(4, 'd', 60),
+      ...rb.push(5, 'e', 80),
+    ];
+    expect(out[1]).toEqual({ kind: 'lost', seq: 2, next: 'c' });
+    // Two in a row lost: the first has no next packet to rebuild from, the second has.
+    const rb2 = new ReorderBuffer<string>();
+    const out2 = [...rb2.push(1, 'a', 0), ...rb2.push(4, 'd', 20), ...rb2.expire(200)];
+    expect(out2.slice(1, 3)).toEqual([
+      { kind: 'lost', seq: 2 },
+      { kind: 'lost', seq: 3, next: 'd' },
+    ]);
+  });
+
+  it('grows its patience on a jittery link instead of concealing late packets (bug: 30 ms jitter read as loss)', () => {
+    const buffer = new ReorderBuffer<number>();
+    // Every tenth packet arrives 90 ms late: four later packets overtake it.
+    const arrivals = Array.from({ length: 400 }, (_, seq) => ({
+      seq,
+      atMs: seq * 20 + (seq % 10 === 5 ? 90 : 0),
+    }));
+    arrivals.sort((a, b) => a.atMs - b.atMs);
+    const lostAt: number[] = [];
+    for (const { seq, atMs } of arrivals) {
+      for (const out of [...buffer.expire(atMs), ...buffer.push(seq, seq, atMs)])
+        if (out.kind === 'lost') lostAt.push(out.seq);
+    }
+    // The first late packets are given up on; after that they are waited for and put back in place.
+    expect(lostAt.length).toBeGreaterThan(0);
+    expect(lostAt.every((seq) => seq < 100)).toBe(true);
+    expect(buffer.stats.reordered).toBeGreaterThan(30);
+    expect(buffer.waitMs).toBeLessThanOrEqual(200);
+  });
+
+  it('gives the extra patience back after a long clean run', () => {
+    const buffer = new ReorderBuffer<number>();
+    // Two late packets raise the wait ...
+    [0, 1, 3, 4, 5, 6, 2, 7, 9, 10, 11, 12, 8].forEach((seq, i) => buffer.push(seq, seq, i * 20));
+    const raised = buffer.waitMs;
+    expect(raised).toBeGreaterThan(60);
+    // ... and a clean minute brings it back down.
+    for (let seq = 13; seq < 13 + 3000; seq++) buffer.push(seq, seq, seq * 20);
+    expect(buffer.waitMs).toBeLessThan(raised);
+  });
 });

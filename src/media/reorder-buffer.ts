@@ -4,7 +4,10 @@
  * media timeline never jumps.
  */
 
-export type ReorderOutput<T> = { kind: 'packet'; seq: number; item: T } | { kind: 'lost'; seq: number };
+export type ReorderOutput<T> =
+  | { kind: 'packet'; seq: number; item: T }
+  /** `next` is the packet after the lost one when it is already here (its in-band FEC can rebuild this one). */
+  | { kind: 'lost'; seq: number; next?: T };
 
 export interface ReorderOptions {
   /** Packets held while waiting for a missing one before declaring it lost. Default 3 (60 ms of 20 ms packets). */
@@ -13,6 +16,11 @@ export interface ReorderOptions {
   maxWaitMs?: number;
   /** A forward jump larger than this is a sender restart (resync), not loss to conceal. Default 50. */
   maxGapPackets?: number;
+  /**
+   * Ceiling the wait grows to on a jittery link: each packet that arrives after its slot was given
+   * up adds a packet (and 20 ms) of patience, and a long in-order run gives it back. Default 200 ms.
+   */
+  maxAdaptiveWaitMs?: number;
 }
 
 export interface ReorderStats {
@@ -31,8 +39,12 @@ interface Held<T> {
 }
 
 export class ReorderBuffer<T> {
-  private readonly depthPackets: number;
-  private readonly maxWaitMs: number;
+  private readonly baseDepthPackets: number;
+  private readonly baseWaitMs: number;
+  private depthPackets: number;
+  private maxWaitMs: number;
+  private readonly maxAdaptiveWaitMs: number;
+  private inOrderRun = 0;
   private readonly maxGapPackets: number;
   private readonly held = new Map<number, Held<T>>();
   /** Extended (unwrapped) sequence number expected next; undefined before the first packet. */
@@ -42,13 +54,19 @@ export class ReorderBuffer<T> {
   readonly stats: ReorderStats = { received: 0, lost: 0, late: 0, reordered: 0, resyncs: 0 };
 
   constructor(opts: ReorderOptions = {}) {
-    this.depthPackets = Math.max(1, opts.depthPackets ?? 3);
-    this.maxWaitMs = opts.maxWaitMs ?? 60;
+    this.baseDepthPackets = this.depthPackets = Math.max(1, opts.depthPackets ?? 3);
+    this.baseWaitMs = this.maxWaitMs = opts.maxWaitMs ?? 60;
+    this.maxAdaptiveWaitMs = Math.max(this.baseWaitMs, opts.maxAdaptiveWaitMs ?? 200);
     this.maxGapPackets = opts.maxGapPackets ?? 50;
   }
 
   get heldPackets(): number {
     return this.held.size;
+  }
+
+  /** How long a missing packet is waited for now, ms (grows on jittery links). */
+  get waitMs(): number {
+    return this.maxWaitMs;
   }
 
   /** Adds a packet with its 16-bit sequence number; returns what can be released now, in order. */
@@ -59,7 +77,13 @@ export class ReorderBuffer<T> {
     if (this.expected === undefined) this.expected = seq;
     if (seq < this.expected || this.held.has(seq)) {
       this.stats.late++;
+      // Given up too soon (not a duplicate of one held): be more patient from now on.
+      if (seq < this.expected && seq >= this.expected - this.depthPackets - 16) this.adapt(+1);
       return out;
+    }
+    if (seq === this.expected && this.held.size === 0 && ++this.inOrderRun >= 500) {
+      this.inOrderRun = 0;
+      this.adapt(-1);
     }
     if (seq - this.expected > this.maxGapPackets) {
       // The sender restarted or skipped far ahead: hand over what we hold and start again there.
@@ -103,10 +127,23 @@ export class ReorderBuffer<T> {
       }
       if (this.held.size === 0) return;
       if (this.held.size < this.depthPackets && nowMs - this.oldestArrivalMs() < this.maxWaitMs) return;
-      out.push({ kind: 'lost', seq: this.expected & 0xffff });
+      const after = this.held.get(this.expected + 1);
+      out.push(
+        after
+          ? { kind: 'lost', seq: this.expected & 0xffff, next: after.item }
+          : { kind: 'lost', seq: this.expected & 0xffff },
+      );
       this.stats.lost++;
       this.expected++;
     }
+  }
+
+  private adapt(step: 1 | -1): void {
+    this.inOrderRun = 0;
+    const waitMs = Math.min(this.maxAdaptiveWaitMs, Math.max(this.baseWaitMs, this.maxWaitMs + step * 20));
+    if (waitMs === this.maxWaitMs) return;
+    this.maxWaitMs = waitMs;
+    this.depthPackets = this.baseDepthPackets + Math.round((waitMs - this.baseWaitMs) / 20);
   }
 
   private oldestArrivalMs(): number {

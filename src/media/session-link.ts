@@ -29,6 +29,13 @@ export interface SessionLinkOptions {
   clientBufferMs: number;
   /** A pause in caller audio longer than this re-anchors media time instead of running on. Default 1000. */
   maxStallMs?: number;
+  /** Sent in `hello`: the token this client resumes with after a drop (see resume.ts). */
+  resumeToken?: string;
+  /**
+   * The connection dropped abnormally (`lost`). Given: the session lives on, detached, and this is
+   * called. Absent: the session ends with `reason`.
+   */
+  onLost?: (reason: string) => void;
 }
 
 const FRAME_SAMPLES = (SESSION_SAMPLE_RATE * FRAME_MS) / 1000;
@@ -69,6 +76,7 @@ export class SessionLink {
       sessionId: session.id,
       transport: opts.transport,
       sessionTimeMs: this.sessionNow(),
+      ...(opts.resumeToken ? { resumeToken: opts.resumeToken } : {}),
     });
     this.updateOutputLatency();
   }
@@ -137,6 +145,26 @@ export class SessionLink {
     } finally {
       this.detach(reason);
     }
+  }
+
+  /**
+   * The connection dropped without a hang-up (socket cut, ICE failed): detaches so a resume can
+   * take the session over, or ends the session when nobody offered to wait. Idempotent.
+   */
+  lost(reason: string): void {
+    if (this.closed) return;
+    if (!this.opts.onLost) {
+      void this.close(reason);
+      return;
+    }
+    this.detach(reason);
+    this.opts.onLost(reason);
+  }
+
+  /** Closes the transport and stops following the session, which lives on (another connection took it). */
+  drop(reason: string): void {
+    if (this.closed) return;
+    this.detach(reason);
   }
 
   get isClosed(): boolean {

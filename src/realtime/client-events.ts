@@ -4,6 +4,7 @@
  * the offending `event_id`; the connection and the session survive it.
  */
 import type { SessionApi } from '../conversation/api.js';
+import { decodeUtf8 } from '../media/websocket/socket-limits.js';
 import { parseFormat } from './audio-codec.js';
 import type { RealtimeInput } from './input.js';
 import type { RealtimeResponses } from './responses.js';
@@ -51,12 +52,15 @@ export class ClientEvents {
     }
     let event: Json;
     try {
-      const parsed: unknown = JSON.parse(raw.toString('utf8'));
+      // ws leaves UTF-8 to us (socket-limits.ts): bad bytes are an invalid event, not a closed call.
+      const text = decodeUtf8(raw);
+      if (text === undefined) throw new Error('not UTF-8');
+      const parsed: unknown = JSON.parse(text);
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
         throw new Error('not an object');
       event = parsed as Json;
     } catch {
-      events.error('invalid_json', 'the event is not a JSON object', null);
+      events.error('invalid_json', 'the event is not a JSON object in UTF-8 text', null);
       return;
     }
     const eventId = typeof event.event_id === 'string' ? event.event_id : null;
@@ -124,7 +128,9 @@ export class ClientEvents {
       return;
     }
     const s = session as Json;
-    const audio = (s.audio ?? {}) as { input?: Json; output?: Json };
+    // Only objects are read into: a string or number where an object belongs is as good as absent.
+    const audioField = asObject(s.audio);
+    const audio = { input: asObject(audioField?.input), output: asObject(audioField?.output) };
     if (typeof s.instructions === 'string') {
       config.instructions = s.instructions;
       this.deps.session.setInstructions?.(s.instructions);
@@ -180,7 +186,7 @@ export class ClientEvents {
       );
       return;
     }
-    const refused = this.deps.input.append(audio);
+    const refused = this.deps.input.append(audio, eventId);
     if (refused) {
       this.deps.log?.warn(
         { sessionId: this.deps.session.id, eventId },
@@ -210,7 +216,7 @@ export class ClientEvents {
     }
     const content = Array.isArray(item.content) ? (item.content as Json[]) : [];
     const text = content
-      .filter((c) => c.type === 'input_text' && typeof c.text === 'string')
+      .filter((c) => asObject(c)?.type === 'input_text' && typeof c.text === 'string')
       .map((c) => c.text as string)
       .join(' ')
       .trim();
@@ -255,4 +261,8 @@ export class ClientEvents {
     }
     this.deps.responses.truncate(itemId, audioEndMs, eventId);
   }
+}
+
+function asObject(value: unknown): Json | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
 }

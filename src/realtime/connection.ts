@@ -14,6 +14,7 @@ import type { Clock } from '../clock.js';
 import type { SessionApi } from '../conversation/api.js';
 import type { SessionEvent } from '../conversation/events.js';
 import type { OutboundMessage } from '../media/control-messages.js';
+import { InputPacer } from '../media/input-pacer.js';
 import { SessionLink } from '../media/session-link.js';
 import { ClientEvents } from './client-events.js';
 import { RealtimeInput } from './input.js';
@@ -49,7 +50,12 @@ export class RealtimeConnection {
     this.events = events;
     this.responses = new RealtimeResponses(events, config, session);
     // The link is made below; appends only arrive once the socket handler is attached.
-    this.input = new RealtimeInput(events, config, (samples) => this.link.pushCallerSamples(samples));
+    this.input = new RealtimeInput(
+      events,
+      config,
+      (samples) => this.link.pushCallerSamples(samples),
+      new InputPacer({ clock }),
+    );
     this.link = new SessionLink(
       session,
       {

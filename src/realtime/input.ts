@@ -2,6 +2,8 @@
  * The caller's side of the conversation: appended audio into the session, the turn detector's
  * speech and commit events as `input_audio_buffer.*`, and the user items they and typed text make.
  */
+import { SESSION_SAMPLE_RATE } from '../audio/frame.js';
+import { AUDIO_TOO_FAST, type InputPacer } from '../media/input-pacer.js';
 import type { RealtimeSessionConfig } from './session-config.js';
 import { newItemId, type ServerEvents } from './server-events.js';
 
@@ -16,13 +18,18 @@ export class RealtimeInput {
     private readonly events: ServerEvents,
     private readonly config: RealtimeSessionConfig,
     private readonly pushSamples: (samples: Int16Array) => void,
+    /** Holds appended audio to real time plus a burst allowance (the excess is dropped, reported once). */
+    private readonly pacer?: InputPacer,
   ) {}
 
   /** Decodes and feeds one append; returns the decoder's complaint instead when it has one. */
-  append(audio: string): { error: string } | undefined {
+  append(audio: string, eventId: string | null = null): { error: string } | undefined {
     const samples = this.config.decodeInput(audio);
     if ('error' in samples) return samples;
-    this.pushSamples(samples);
+    const decision = this.pacer?.admit((samples.length * 1000) / SESSION_SAMPLE_RATE);
+    if (!decision || decision.accept) this.pushSamples(samples);
+    else if (decision.report && this.pacer)
+      this.events.error(AUDIO_TOO_FAST, this.pacer.message(), eventId, 'audio');
     return undefined;
   }
 

@@ -9,6 +9,7 @@
  */
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
 import { type Clock, SystemClock } from '../clock.js';
 import type { SessionApi } from '../conversation/api.js';
 import { resolveOptions, type SessionOptions } from '../conversation/options.js';
@@ -17,7 +18,7 @@ import type { SessionBudget } from '../control/budget.js';
 import { ApiError } from '../control/errors.js';
 import type { SessionService } from '../control/sessions.js';
 import { describeError } from '../media/errors.js';
-import { MAX_AUDIO_MESSAGE_BYTES } from '../media/websocket/audio-message.js';
+import { WS_SERVER_OPTIONS } from '../media/websocket/socket-limits.js';
 import { parseFormat } from './audio-codec.js';
 import { RealtimeConnection } from './connection.js';
 import type { RealtimeSessionRequest } from './session-config.js';
@@ -40,10 +41,14 @@ export interface RealtimeRouteDeps {
 /** What a client secret's `session` asked for, applied when its socket connects. */
 type SessionConfig = RealtimeSessionRequest;
 
-interface Admitted {
-  session: SessionApi;
-  config: SessionConfig;
-}
+/**
+ * What preValidation let through: a client secret's session (spent once the upgrade completed),
+ * or an API key's owner, whose session is created only then, so a plain GET or a failed
+ * handshake holds no session.
+ */
+type Admitted =
+  | { kind: 'secret'; session: SessionApi; config: SessionConfig; spend: () => void }
+  | { kind: 'key'; owner: string; model: string };
 
 const SUBPROTOCOL_KEY = 'openai-insecure-api-key.';
 
@@ -54,8 +59,8 @@ export async function registerRealtimeRoutes(app: FastifyInstance, deps: Realtim
   const minted = new Map<string, SessionConfig & { expiresAtMs: number }>();
 
   if (!app.hasDecorator('websocketServer')) {
-    // The media plane's limit, registered here first; oversized appends still get an error event.
-    await app.register(websocket, { options: { maxPayload: 4 * MAX_AUDIO_MESSAGE_BYTES } });
+    // The media plane's options, registered here first; oversized appends still get an error event.
+    await app.register(websocket, { options: WS_SERVER_OPTIONS });
   }
 
   const agentFor = (model: string | undefined) =>
@@ -83,9 +88,7 @@ export async function registerRealtimeRoutes(app: FastifyInstance, deps: Realtim
   };
 
   app.post('/v1/realtime/client_secrets', { bodyLimit: 16 * 1024 }, async (request, reply) => {
-    const owner = deps.keys.check(bearer(request.headers.authorization));
-    if (!owner)
-      throw new ApiError(401, 'unauthorized', 'a valid API key is required (Authorization: Bearer <key>)');
+    const owner = deps.keys.authenticate(bearer(request.headers.authorization), request, reply);
     const body = (request.body ?? {}) as { session?: Record<string, unknown> };
     if (typeof body !== 'object' || body === null)
       throw new ApiError(400, 'invalid_request', 'the body must be a JSON object');
@@ -137,68 +140,122 @@ export async function registerRealtimeRoutes(app: FastifyInstance, deps: Realtim
     };
   });
 
-  app.get(
-    '/v1/realtime',
-    {
-      websocket: true,
-      preValidation: async (req: FastifyRequest, reply: FastifyReply) => {
-        const query = req.query as { model?: unknown };
-        const model = typeof query.model === 'string' ? query.model : 'parley';
-        const token =
-          bearer(req.headers.authorization) ?? subprotocolKey(req.headers['sec-websocket-protocol']);
-        try {
-          const owner = deps.keys.check(token);
-          if (owner) {
-            const { created, config } = await create(owner, { model }, {});
-            const session = await deps.sessions.authorize(created.token);
-            admitted.set(req, { session, config });
-            return;
-          }
-          if (!token)
-            throw new ApiError(
-              401,
-              'unauthorized',
-              'an API key or client secret is required (Authorization: Bearer …)',
-            );
-          // A client secret: the media token of a session minted by POST /v1/realtime/client_secrets.
-          const session = await deps.sessions.authorize(token);
-          const config = minted.get(session.id);
-          minted.delete(session.id);
-          admitted.set(req, {
-            session,
-            config: config ?? { model, options: resolveOptions(baseOptions({})) },
-          });
-        } catch (err) {
-          const { statusCode, body } =
-            err instanceof ApiError
-              ? { statusCode: err.statusCode, body: { error: { code: err.code, message: err.message } } }
-              : describeError(err);
-          return reply.code(statusCode).send(body);
+  app.route({
+    method: 'GET',
+    url: '/v1/realtime',
+    // Without an Upgrade header nothing is checked, created or spent: the answer says what is missing.
+    handler: async (_req, reply) =>
+      reply
+        .code(426)
+        .header('upgrade', 'websocket')
+        .send({
+          error: {
+            code: 'upgrade_required',
+            message: 'this endpoint speaks WebSocket only: connect with an Upgrade: websocket request',
+          },
+        }),
+    preValidation: async (req: FastifyRequest, reply: FastifyReply) => {
+      if (!req.ws) return;
+      const query = req.query as { model?: unknown };
+      const model = typeof query.model === 'string' ? query.model : 'parley';
+      const token =
+        bearer(req.headers.authorization) ?? subprotocolKey(req.headers['sec-websocket-protocol']);
+      try {
+        // Wrong keys and secrets count against the address; a throttled one is refused unchecked.
+        deps.keys.refuseIfThrottled(req, reply);
+        const owner = deps.keys.check(token);
+        if (owner) {
+          // Refusals for lack of room come as an HTTP status before the upgrade; the session
+          // itself is created after it.
+          deps.sessions.checkRoomFor(owner);
+          admitted.set(req, { kind: 'key', owner, model });
+          return;
         }
-      },
+        if (!token)
+          throw new ApiError(
+            401,
+            'unauthorized',
+            'an API key or client secret is required (Authorization: Bearer …)',
+          );
+        // A client secret: the media token of a session minted by POST /v1/realtime/client_secrets.
+        const admission = await deps.sessions.checkToken(token);
+        const session = admission.session;
+        const config = minted.get(session.id);
+        admitted.set(req, {
+          kind: 'secret',
+          session,
+          config: config ?? { model, options: resolveOptions(baseOptions({})) },
+          spend: () => {
+            admission.spend();
+            minted.delete(session.id);
+          },
+        });
+      } catch (err) {
+        const { statusCode, body } =
+          err instanceof ApiError
+            ? { statusCode: err.statusCode, body: { error: { code: err.code, message: err.message } } }
+            : describeError(err);
+        if (statusCode === 401) deps.keys.noteFailure(req);
+        return reply.code(statusCode).send(body);
+      }
     },
-    (socket, req) => {
+    wsHandler: (socket, req) => {
       const entry = admitted.get(req);
       if (!entry) {
         socket.close(1011, 'not authorized');
         return;
       }
-      const { session, config } = entry;
-      const model = (req.query as { model?: unknown }).model;
-      new RealtimeConnection(socket, session, {
-        clock,
-        model: typeof model === 'string' ? model : config.model,
-        options: config.options,
-        ...(config.turnDetection ? { turnDetection: config.turnDetection } : {}),
-        ...(config.instructions !== undefined ? { instructions: config.instructions } : {}),
-        ...(config.voice !== undefined ? { voice: config.voice } : {}),
-        ...(config.inputFormat ? { inputFormat: config.inputFormat } : {}),
-        ...(config.outputFormat ? { outputFormat: config.outputFormat } : {}),
-        ...(deps.log ? { log: deps.log } : {}),
-      });
-      deps.log?.info({ sessionId: session.id }, 'realtime client connected');
+      if (entry.kind === 'secret') {
+        try {
+          entry.spend();
+        } catch {
+          socket.close(1008, 'client secret already used');
+          return;
+        }
+        connect(socket, req, entry.session, entry.config);
+        return;
+      }
+      // Hold the client's first events until its session exists; refusals arrive as an error event.
+      socket.pause();
+      void (async () => {
+        try {
+          const { created, config } = await create(entry.owner, { model: entry.model }, {});
+          const session = await deps.sessions.authorize(created.token);
+          connect(socket, req, session, config);
+          socket.resume();
+        } catch (err) {
+          const { body } =
+            err instanceof ApiError
+              ? { body: { error: { code: err.code, message: err.message } } }
+              : describeError(err);
+          socket.resume();
+          socket.send(
+            JSON.stringify({
+              type: 'error',
+              error: { type: 'invalid_request_error', code: body.error.code, message: body.error.message },
+            }),
+          );
+          socket.close(1013, body.error.code.slice(0, 100));
+        }
+      })();
     },
-  );
+  });
+
+  const connect = (socket: WebSocket, req: FastifyRequest, session: SessionApi, config: SessionConfig) => {
+    const model = (req.query as { model?: unknown }).model;
+    new RealtimeConnection(socket, session, {
+      clock,
+      model: typeof model === 'string' ? model : config.model,
+      options: config.options,
+      ...(config.turnDetection ? { turnDetection: config.turnDetection } : {}),
+      ...(config.instructions !== undefined ? { instructions: config.instructions } : {}),
+      ...(config.voice !== undefined ? { voice: config.voice } : {}),
+      ...(config.inputFormat ? { inputFormat: config.inputFormat } : {}),
+      ...(config.outputFormat ? { outputFormat: config.outputFormat } : {}),
+      ...(deps.log ? { log: deps.log } : {}),
+    });
+    deps.log?.info({ sessionId: session.id }, 'realtime client connected');
+  };
 }
 
 /** The key of the browser form `Sec-WebSocket-Protocol: realtime, openai-insecure-api-key.<key>`. */

@@ -130,6 +130,7 @@ describe('the package tracker with an OpenAI-compatible LLM', () => {
     expect(requests[0]?.messages[0]).toMatchObject({ role: 'system' });
     expect(requests[0]?.tools?.map((t) => t.function.name)).toEqual([
       'get_order_status',
+      'verify_caller',
       'send_tracking_link',
       'cancel_order',
       'transfer_to_human',

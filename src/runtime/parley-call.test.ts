@@ -36,6 +36,9 @@ describe('parley call on a recorded caller', () => {
         // The agent answers within a second; the caller cuts in over the answer.
         { pauseMs: 1800 },
         'Can you text me the tracking link?',
+        // The link needs the caller check (issue 15, finding 5): the agent asks for the postcode.
+        { pauseMs: 7000 },
+        'Three five eight one two.',
         { pauseMs: 4000 },
       ],
     });
@@ -75,8 +78,15 @@ describe('parley call on a recorded caller', () => {
     expect(lookup?.agentText.startsWith(lookup?.heardText ?? '∅')).toBe(true);
   });
 
-  it('answers the interruption with the remembered order number', () => {
+  it('answers the interruption with the remembered order number, after the postcode check', () => {
+    const ask = turns.find((t) => /tracking link/i.test(t.userText));
+    expect(ask?.agentText).toMatch(/postcode on order four two one nine\?$/);
     const link = turns.find((t) => t.tools.some((tool) => tool.name === 'send_tracking_link'));
+    expect(link?.tools).toContainEqual({
+      name: 'verify_caller',
+      args: { order_number: '4219', postcode: '35812' },
+      status: 'executed',
+    });
     expect(link?.tools).toContainEqual({
       name: 'send_tracking_link',
       args: { order_number: '4219' },

@@ -71,6 +71,8 @@ export interface CreateSessionOptions {
   agent?: AgentDefinition;
   /** Default: a random UUID. */
   id?: string;
+  /** Whose data the session's tools may touch (ToolContext.tenant). Default `DEFAULT_TENANT`. */
+  tenant?: string;
   /** Default: the wall clock (SystemClock). */
   clock?: Clock;
   audit?: AuditSink;
@@ -308,6 +310,7 @@ class EngineRuntime implements Runtime {
     const brain = o.wrapBrain ? o.wrapBrain(own) : own;
     const tools = createToolGateway({
       sessionId: id,
+      ...(o.tenant !== undefined ? { tenant: o.tenant } : {}),
       tools: agent.tools,
       clock,
       ...(o.audit ? { audit: o.audit } : {}),

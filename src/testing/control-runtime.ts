@@ -101,7 +101,12 @@ export class DrivenSession implements SessionApi {
           this.reply.signal,
         );
         tools.push({ name: d.call.name, args: outcome.args, status: outcome.status });
-        this.messages.push({ role: 'tool', content: JSON.stringify(outcome), toolCallId: d.call.id });
+        this.messages.push({
+          role: 'tool',
+          content: JSON.stringify(outcome),
+          toolCallId: d.call.id,
+          name: d.call.name,
+        });
       }
       if (!called) break;
     }
@@ -143,6 +148,7 @@ export class DrivenRuntime implements ControlRuntime {
     const agent: AgentDefinition = opts.agent;
     const tools = createToolGateway({
       sessionId: id,
+      ...(opts.tenant !== undefined ? { tenant: opts.tenant } : {}),
       tools: agent.tools,
       clock: this.clock,
       ...(opts.audit ? { audit: opts.audit } : {}),

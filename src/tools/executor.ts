@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { ToolDefinition, ToolOutcomeStatus } from './types.js';
+import { DEFAULT_TENANT, type ToolDefinition, type ToolOutcomeStatus } from './types.js';
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 5000;
 
@@ -19,7 +19,7 @@ class TimedOut extends Error {}
 export async function executeTool(
   tool: ToolDefinition,
   args: unknown,
-  opts: { clock: Clock; signal: AbortSignal; sessionId: string },
+  opts: { clock: Clock; signal: AbortSignal; sessionId: string; tenant?: string },
 ): Promise<Execution> {
   const started = opts.clock.now();
   const toolController = new AbortController();
@@ -43,7 +43,11 @@ export async function executeTool(
   const elapsed = () => opts.clock.now() - started;
   try {
     const run = Promise.resolve().then(() =>
-      tool.execute(args, { signal: toolController.signal, sessionId: opts.sessionId }),
+      tool.execute(args, {
+        signal: toolController.signal,
+        sessionId: opts.sessionId,
+        tenant: opts.tenant ?? DEFAULT_TENANT,
+      }),
     );
     const result = await Promise.race([run, timeout, cancelled]);
     return { status: 'executed', result, durationMs: elapsed() };

@@ -20,6 +20,8 @@ export type { ToolGateway } from './types.js';
 
 export interface ToolGatewayOptions {
   sessionId: string;
+  /** Whose data the tools may touch (ToolContext.tenant). Default `DEFAULT_TENANT`. */
+  tenant?: string;
   // biome-ignore lint/suspicious/noExplicitAny: tool argument types differ per tool
   tools: ToolDefinition<any, any>[];
   audit?: AuditSink;
@@ -80,7 +82,12 @@ export function createToolGateway(opts: ToolGatewayOptions): ToolGateway {
   };
 
   const run = async (p: ToolProposal, tool: ToolDefinition, args: unknown, signal: AbortSignal) => {
-    const execution = await executeTool(tool, args, { clock: opts.clock, signal, sessionId: opts.sessionId });
+    const execution = await executeTool(tool, args, {
+      clock: opts.clock,
+      signal,
+      sessionId: opts.sessionId,
+      ...(opts.tenant !== undefined ? { tenant: opts.tenant } : {}),
+    });
     const kind: AuditKind =
       execution.status === 'executed'
         ? 'executed'

@@ -12,9 +12,17 @@ import type { ToolSpec } from '../engines/types.js';
  */
 export type ToolEffect = 'read_only' | 'side_effect' | 'needs_confirmation';
 
+/** The tenant of a session created without an owner (`parley call`, eval, `createRuntime` in code). */
+export const DEFAULT_TENANT = 'default';
+
 export interface ToolContext {
   signal: AbortSignal;
   sessionId: string;
+  /**
+   * Whose data this session may touch: set by the control plane from the owner's key id (a
+   * fingerprint, never the key), `DEFAULT_TENANT` otherwise. Tools scope their data by it.
+   */
+  tenant: string;
 }
 
 export interface ToolDefinition<Args = unknown, Result = unknown> {

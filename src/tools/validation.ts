@@ -6,9 +6,15 @@ export interface ValidationLimits {
   maxArgumentChars: number;
   /** Longest single string value accepted, in characters. Default 500. */
   maxStringChars: number;
+  /** Deepest nesting of arrays and objects accepted. Default 32. */
+  maxDepth?: number;
 }
 
-export const DEFAULT_VALIDATION_LIMITS: ValidationLimits = { maxArgumentChars: 8000, maxStringChars: 500 };
+export const DEFAULT_VALIDATION_LIMITS = {
+  maxArgumentChars: 8000,
+  maxStringChars: 500,
+  maxDepth: 32,
+} satisfies ValidationLimits;
 
 export type Validation = { ok: true; args: unknown } | { ok: false; reason: string };
 
@@ -17,19 +23,29 @@ function strictSchema(schema: z.ZodType): z.ZodType {
   return schema instanceof z.ZodObject ? (schema as z.ZodObject).strict() : schema;
 }
 
-function longestString(value: unknown, path: string): { path: string; length: number } | undefined {
-  if (typeof value === 'string') return { path, length: value.length };
-  let best: { path: string; length: number } | undefined;
-  const visit = (child: unknown, childPath: string) => {
-    const found = longestString(child, childPath);
-    if (found && (!best || found.length > best.length)) best = found;
-  };
-  if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) visit(v, `${path}[${i}]`);
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) visit(v, path ? `${path}.${k}` : k);
+/**
+ * The longest string and the deepest nesting in a parsed value, walked without recursion: a model
+ * may propose `[[[[…]]]]` thousands of levels deep, which would overflow the stack.
+ */
+function measure(value: unknown): { longest?: { path: string; length: number }; depth: number } {
+  let longest: { path: string; length: number } | undefined;
+  let depth = 0;
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: '', depth: 0 }];
+  while (stack.length > 0) {
+    const item = stack.pop() as { value: unknown; path: string; depth: number };
+    depth = Math.max(depth, item.depth);
+    if (typeof item.value === 'string') {
+      if (!longest || item.value.length > longest.length)
+        longest = { path: item.path, length: item.value.length };
+    } else if (item.value && typeof item.value === 'object') {
+      const entries = Array.isArray(item.value)
+        ? item.value.map((v, i) => [`${item.path}[${i}]`, v] as const)
+        : Object.entries(item.value).map(([k, v]) => [item.path ? `${item.path}.${k}` : k, v] as const);
+      // Pushed last first, so values are visited in document order (ties name the first).
+      for (const [path, v] of entries.reverse()) stack.push({ value: v, path, depth: item.depth + 1 });
+    }
   }
-  return best;
+  return { ...(longest ? { longest } : {}), depth };
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -57,7 +73,11 @@ export function validateArguments(
   } catch (err) {
     return { ok: false, reason: `arguments are not valid JSON (${(err as Error).message})` };
   }
-  const longest = longestString(parsed, '');
+  const { longest, depth } = measure(parsed);
+  const maxDepth = limits.maxDepth ?? DEFAULT_VALIDATION_LIMITS.maxDepth;
+  if (depth > maxDepth) {
+    return { ok: false, reason: `arguments nest ${depth} levels deep; the limit is ${maxDepth}` };
+  }
   if (longest && longest.length > limits.maxStringChars) {
     return {
       ok: false,

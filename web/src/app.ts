@@ -32,6 +32,8 @@ interface ParleySurface {
   /** Heard reports sent: turn and session time. */
   heard: { turnId: number; atMs: number }[];
   sessionId: string | undefined;
+  /** Connection states in order (…, 'reconnecting', 'connected' after a resume). */
+  connectionLog: string[];
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -92,6 +94,7 @@ const surface: ParleySurface = {
   heard: [],
   playoutDelayMs: undefined,
   sessionId: undefined,
+  connectionLog: [],
   start: () => startCall(),
   stop: () => stopCall(),
 };
@@ -106,6 +109,13 @@ function render(): void {
 
 function setConnection(state: string): void {
   model.connection = state;
+  surface.connectionLog.push(state);
+  // The transport could not get back into the session within its grace: the call is over.
+  if (state === 'closed' && transport && model.agentState !== 'ended') {
+    model.errors.push('The connection was lost and could not be resumed.');
+    void teardown('connection lost');
+    return;
+  }
   render();
 }
 

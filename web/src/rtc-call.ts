@@ -15,7 +15,12 @@ export interface RtcCallOptions {
   gatherTimeoutMs?: number;
   /** The call fails (and the page falls back to WebSocket) if not connected this long after the answer. Default 10000 ms. */
   connectTimeoutMs?: number;
+  /** After the connection drops, keep trying to resume this long (the server's grace). Default 15000 ms. */
+  resumeWithinMs?: number;
 }
+
+/** Response header carrying the token that gets this call back after a drop. */
+const RESUME_HEADER = 'parley-resume-token';
 
 export class MediaRequestFailed extends Error {
   constructor(
@@ -28,23 +33,100 @@ export class MediaRequestFailed extends Error {
 }
 
 export async function startRtcCall(opts: RtcCallOptions): Promise<CallTransport> {
-  const pc = new RTCPeerConnection({ iceServers: [] });
   const ctx = new AudioContext();
   let meter: LevelMeter | undefined;
   /** The agent's voice on its way to the speaker: closed on barge-in, so audio the browser still holds is not heard. */
   let voiceGate: GainNode | undefined;
   const [micTrack] = opts.mic.getAudioTracks();
   if (!micTrack) throw new Error('no microphone track');
-  pc.addTransceiver(micTrack, { direction: 'sendrecv', streams: [opts.mic] });
-  const events = pc.createDataChannel('events');
-  events.onmessage = (e) => {
+  /** The token that gets this call back after a drop (answer header, then each `hello`). */
+  let resumeToken: string | undefined;
+  let finished = false;
+  let pc: RTCPeerConnection;
+  let events: RTCDataChannel;
+
+  /** One peer connection, offered with `token`: the session token first, a resume token after a drop. */
+  const negotiate = async (token: string): Promise<void> => {
+    const peer = new RTCPeerConnection({ iceServers: [] });
+    peer.addTransceiver(micTrack, { direction: 'sendrecv', streams: [opts.mic] });
+    const channel = peer.createDataChannel('events');
+    channel.onmessage = (e) => {
+      if (peer !== pc) return;
+      try {
+        const message = JSON.parse(String(e.data)) as Record<string, unknown>;
+        if (message.type === 'hello' && typeof message.resumeToken === 'string')
+          resumeToken = message.resumeToken;
+        if (message.type === 'ended') finished = true;
+        opts.callbacks.onMessage(message);
+      } catch {
+        // Not JSON: ignore.
+      }
+    };
+    peer.ontrack = (e) => onTrack(e);
     try {
-      opts.callbacks.onMessage(JSON.parse(String(e.data)));
-    } catch {
-      // Not JSON: ignore.
+      await peer.setLocalDescription(await peer.createOffer());
+      await waitForGathering(peer, opts.gatherTimeoutMs ?? 3000);
+      const res = await fetch(opts.mediaUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/sdp', authorization: `Bearer ${token}` },
+        body: peer.localDescription?.sdp ?? '',
+      });
+      const text = await res.text();
+      if (res.status !== 201) throw failure(res.status, text);
+      resumeToken = res.headers.get(RESUME_HEADER) ?? resumeToken;
+      pc = peer;
+      events = channel;
+      await peer.setRemoteDescription({ type: 'answer', sdp: text });
+      await waitForConnection(peer, opts.connectTimeoutMs ?? 10_000);
+      peer.onconnectionstatechange = () => onState(peer);
+    } catch (err) {
+      peer.close();
+      throw err;
     }
   };
-  pc.ontrack = (e) => {
+
+  /** A drop (ICE failed, or disconnected for a while): resume on a new peer connection with the resume token. */
+  let reconnecting = false;
+  let disconnectTimer: number | undefined;
+  const onState = (peer: RTCPeerConnection) => {
+    if (peer !== pc || finished) return;
+    const state = peer.connectionState;
+    window.clearTimeout(disconnectTimer);
+    if (state === 'failed' || state === 'closed') void reconnect();
+    else if (state === 'disconnected') disconnectTimer = window.setTimeout(() => void reconnect(), 1500);
+    else opts.callbacks.onConnection(state);
+  };
+  const reconnect = async () => {
+    if (reconnecting || finished) return;
+    reconnecting = true;
+    opts.callbacks.onConnection('reconnecting');
+    const old = pc;
+    const deadline = performance.now() + (opts.resumeWithinMs ?? 15_000);
+    try {
+      for (
+        let delayMs = 250;
+        !finished && performance.now() < deadline;
+        delayMs = Math.min(2000, delayMs * 2)
+      ) {
+        await new Promise((r) => setTimeout(r, delayMs));
+        if (!resumeToken) break;
+        try {
+          await negotiate(resumeToken);
+          old.close();
+          opts.callbacks.onConnection('connected');
+          return;
+        } catch (err) {
+          // 401/409/410: the session is gone or someone else resumed it; retrying cannot help.
+          if (err instanceof MediaRequestFailed && err.status !== 503) break;
+        }
+      }
+      if (!finished) opts.callbacks.onConnection('closed');
+    } finally {
+      reconnecting = false;
+    }
+  };
+
+  const onTrack = (e: RTCTrackEvent) => {
     const stream = e.streams[0] ?? new MediaStream([e.track]);
     // Chrome only runs WebAudio on a remote stream that is also attached to a media element; the
     // element stays muted and the caller hears the stream through the gate.
@@ -55,38 +137,15 @@ export async function startRtcCall(opts: RtcCallOptions): Promise<CallTransport>
     ctx.createMediaStreamSource(stream).connect(voiceGate).connect(ctx.destination);
     meter = new LevelMeter(ctx, voiceGate);
   };
-  pc.onconnectionstatechange = () => opts.callbacks.onConnection(pc.connectionState);
-  await pc.setLocalDescription(await pc.createOffer());
-  await waitForGathering(pc, opts.gatherTimeoutMs ?? 3000);
-  const res = await fetch(opts.mediaUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/sdp', authorization: `Bearer ${opts.token}` },
-    body: pc.localDescription?.sdp ?? '',
-  });
-  const text = await res.text();
-  if (res.status !== 201) {
-    pc.close();
-    await ctx.close();
-    let code = 'media_error';
-    let message = text;
-    try {
-      const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
-      code = body.error?.code ?? code;
-      message = body.error?.message ?? message;
-    } catch {
-      // Plain text error.
-    }
-    throw new MediaRequestFailed(res.status, code, message);
-  }
-  await pc.setRemoteDescription({ type: 'answer', sdp: text });
-  await ctx.resume().catch(() => undefined);
+  opts.callbacks.onConnection('connecting');
   try {
-    await waitForConnection(pc, opts.connectTimeoutMs ?? 10_000);
+    await negotiate(opts.token);
   } catch (err) {
-    pc.close();
     await ctx.close().catch(() => undefined);
     throw err;
   }
+  await ctx.resume().catch(() => undefined);
+  opts.callbacks.onConnection('connected');
 
   const jitterSeen = { emitted: 0, delay: 0 };
   return {
@@ -121,6 +180,8 @@ export async function startRtcCall(opts: RtcCallOptions): Promise<CallTransport>
       voiceGate?.gain.setValueAtTime(1, ctx.currentTime);
     },
     close: async () => {
+      finished = true;
+      window.clearTimeout(disconnectTimer);
       if (events.readyState === 'open') {
         events.send(JSON.stringify({ type: 'hangup' }));
         await new Promise((r) => setTimeout(r, 100));
@@ -129,6 +190,19 @@ export async function startRtcCall(opts: RtcCallOptions): Promise<CallTransport>
       await ctx.close().catch(() => undefined);
     },
   };
+}
+
+function failure(status: number, text: string): MediaRequestFailed {
+  let code = 'media_error';
+  let message = text;
+  try {
+    const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
+    code = body.error?.code ?? code;
+    message = body.error?.message ?? message;
+  } catch {
+    // Plain text error.
+  }
+  return new MediaRequestFailed(status, code, message);
 }
 
 function waitForGathering(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {

@@ -21,10 +21,16 @@ function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
+/** Connection states worth rewording; others show as they are. */
+const CONNECTION_LABELS: Record<string, string> = {
+  reconnecting: 'reconnecting…',
+};
+
 export function renderStatus(model: CallModel): void {
   const conn = document.getElementById('connection');
   if (conn) {
-    conn.textContent = model.transport ? `${model.connection} · ${model.transport}` : model.connection;
+    const label = CONNECTION_LABELS[model.connection] ?? model.connection;
+    conn.textContent = model.transport ? `${label} · ${model.transport}` : label;
     conn.dataset.state = model.connection;
   }
   const agent = document.getElementById('agent-state');

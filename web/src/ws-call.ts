@@ -27,6 +27,8 @@ export interface WsCallOptions {
   token: string;
   mic: MediaStream;
   callbacks: TransportCallbacks;
+  /** After a dropped connection, keep trying to resume this long (the server's grace). Default 15000 ms. */
+  resumeWithinMs?: number;
 }
 
 export async function startWsCall(opts: WsCallOptions): Promise<CallTransport> {
@@ -38,20 +40,18 @@ export async function startWsCall(opts: WsCallOptions): Promise<CallTransport> {
   const schedule = new PlaybackSchedule();
   const playing = new Set<AudioBufferSourceNode>();
 
-  const url = `${opts.wsUrl}?token=${encodeURIComponent(opts.token)}`;
-  const ws = new WebSocket(url);
-  ws.binaryType = 'arraybuffer';
-  opts.callbacks.onConnection('connecting');
-  await new Promise<void>((resolve, reject) => {
-    ws.onopen = () => resolve();
-    ws.onerror = () => reject(new Error('WebSocket connection failed'));
-  });
-  opts.callbacks.onConnection('connected');
-  ws.onclose = () => opts.callbacks.onConnection('closed');
-  ws.onmessage = (e) => {
+  /** The token that gets this call back after a drop: each connection's `hello` brings a new one. */
+  let resumeToken: string | undefined;
+  /** Hung up or ended: a close is final, not a drop. */
+  let finished = false;
+  const onMessage = (e: MessageEvent) => {
     if (typeof e.data === 'string') {
       try {
-        opts.callbacks.onMessage(JSON.parse(e.data));
+        const message = JSON.parse(e.data) as Record<string, unknown>;
+        if (message.type === 'hello' && typeof message.resumeToken === 'string')
+          resumeToken = message.resumeToken;
+        if (message.type === 'ended') finished = true;
+        opts.callbacks.onMessage(message);
       } catch {
         // Not JSON: ignore.
       }
@@ -59,6 +59,52 @@ export async function startWsCall(opts: WsCallOptions): Promise<CallTransport> {
     }
     play(new Int16Array(e.data as ArrayBuffer));
   };
+  const open = (url: string) =>
+    new Promise<WebSocket>((resolve, reject) => {
+      const socket = new WebSocket(url);
+      socket.binaryType = 'arraybuffer';
+      socket.onopen = () => resolve(socket);
+      socket.onerror = () => reject(new Error('WebSocket connection failed'));
+    });
+  const wire = (socket: WebSocket) => {
+    socket.onmessage = onMessage;
+    socket.onerror = null;
+    socket.onclose = (e) => {
+      if (socket !== ws) return;
+      // 1000 is the server ending the call (or replacing this connection); anything else is a drop.
+      if (finished || e.code === 1000 || !resumeToken) opts.callbacks.onConnection('closed');
+      else void reconnect();
+    };
+  };
+  /** Retries with backoff until the server's grace period is over; the session waits for us meanwhile. */
+  const reconnect = async () => {
+    opts.callbacks.onConnection('reconnecting');
+    flushPlayback();
+    const deadline = performance.now() + (opts.resumeWithinMs ?? 15_000);
+    for (
+      let delayMs = 250;
+      !finished && performance.now() < deadline;
+      delayMs = Math.min(2000, delayMs * 2)
+    ) {
+      await new Promise((r) => setTimeout(r, delayMs));
+      if (finished || !resumeToken) break;
+      try {
+        const socket = await open(`${opts.wsUrl}?resume=${encodeURIComponent(resumeToken)}`);
+        ws = socket;
+        wire(socket);
+        opts.callbacks.onConnection('connected');
+        return;
+      } catch {
+        // Still offline, or refused: try again until the deadline.
+      }
+    }
+    if (!finished) opts.callbacks.onConnection('closed');
+  };
+
+  opts.callbacks.onConnection('connecting');
+  let ws = await open(`${opts.wsUrl}?token=${encodeURIComponent(opts.token)}`);
+  wire(ws);
+  opts.callbacks.onConnection('connected');
 
   const play = (pcm: Int16Array) => {
     const buffer = ctx.createBuffer(1, pcm.length, RATE);
@@ -105,11 +151,11 @@ export async function startWsCall(opts: WsCallOptions): Promise<CallTransport> {
   mute.gain.value = 0;
   mic.connect(captureNode).connect(mute).connect(ctx.destination);
 
-  const flushPlayback = () => {
+  function flushPlayback(): void {
     for (const s of playing) s.stop();
     playing.clear();
     schedule.reset();
-  };
+  }
 
   return {
     kind: 'websocket',
@@ -121,6 +167,7 @@ export async function startWsCall(opts: WsCallOptions): Promise<CallTransport> {
       schedule.bufferedMs(ctx.currentTime) + 1000 * (ctx.outputLatency || ctx.baseLatency || 0),
     flushPlayback,
     close: async () => {
+      finished = true;
       if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'hangup' }));
       flushPlayback();
       setTimeout(() => ws.close(), 100);

@@ -1,77 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../clock.js';
-import { toolResultContent } from '../../conversation/history.js';
-import type { BrainDelta, ChatMessage } from '../../engines/types.js';
-import { createToolGateway } from '../../tools/gateway.js';
-import type { AuditEntry } from '../../tools/types.js';
-import { openDatabase } from '../../store/database.js';
 import { wordChunks } from '../../index.js';
-import { createPackageTrackerAgent, preparePackageTracker } from './index.js';
+import { dialogueHarness } from './dialogue-harness.js';
+import { preparePackageTracker } from './index.js';
 
-/**
- * Drives the agent the way a session does: the caller's committed turn goes into the messages,
- * tool proposals go through the real gateway, outcomes come back as tool messages, and the
- * brain is asked again until it speaks.
- */
-function harness() {
-  const db = openDatabase(':memory:');
-  const agent = createPackageTrackerAgent({ db });
-  const audit: AuditEntry[] = [];
-  const gateway = createToolGateway({
-    sessionId: 's1',
-    tools: agent.tools,
-    clock: new VirtualClock(),
-    audit: { record: (e) => audit.push(e) },
-  });
-  const brain = agent.createBrain();
-  const messages: ChatMessage[] = [{ role: 'system', content: agent.persona }];
-  let turnId = 0;
-  const tools: { name: string; args: unknown; status: string }[] = [];
-
-  async function say(userText: string, opts: { confirms?: boolean } = {}): Promise<string> {
-    turnId++;
-    messages.push({ role: 'user', content: userText });
-    if (opts.confirms) gateway.confirmPending(turnId);
-    for (let round = 0; round < 3; round++) {
-      const deltas: BrainDelta[] = [];
-      for await (const d of brain.respond(
-        { messages: [...messages], tools: gateway.specs() },
-        new AbortController().signal,
-      )) {
-        deltas.push(d);
-      }
-      const calls = deltas.flatMap((d) => (d.type === 'tool_call' ? [d.call] : []));
-      const text = deltas.map((d) => (d.type === 'text' ? d.text : '')).join('');
-      if (calls.length === 0) {
-        messages.push({ role: 'assistant', content: text });
-        return text;
-      }
-      messages.push({ role: 'assistant', content: text, toolCalls: calls });
-      for (const call of calls) {
-        const outcome = await gateway.propose(
-          {
-            callId: call.id,
-            name: call.name,
-            arguments: call.arguments,
-            sessionId: 's1',
-            turnId,
-            phase: 'committed',
-          },
-          new AbortController().signal,
-        );
-        tools.push({ name: outcome.name, args: outcome.args, status: outcome.status });
-        messages.push({
-          role: 'tool',
-          toolCallId: call.id,
-          name: call.name,
-          content: toolResultContent(outcome),
-        });
-      }
-    }
-    throw new Error('the brain kept calling tools');
-  }
-  return { db, say, tools, audit, messages };
-}
+const harness = () => dialogueHarness();
 
 describe('package tracker dialogue', () => {
   it('looks the order up and answers with the fact first', async () => {
@@ -94,7 +26,10 @@ describe('package tracker dialogue', () => {
     expect(await say('where is my package')).toMatch(/What's your order number\?$/);
     expect(tools).toHaveLength(0);
     expect(await say('four two one nine')).toMatch(/^Order four two one nine is in transit/);
-    const link = await say('can you text me the tracking link');
+    expect(await say('can you text me the tracking link')).toBe(
+      "Before I can do that, I need to check it's you. What's the postcode on order four two one nine?",
+    );
+    const link = await say('three five eight one two');
     expect(tools.at(-1)).toEqual({
       name: 'send_tracking_link',
       args: { order_number: '4219' },
@@ -110,8 +45,10 @@ describe('package tracker dialogue', () => {
   it('answers a number given after "what is your order number" with the request it answers', async () => {
     const { say, tools } = harness();
     expect(await say('I want to cancel my order')).toMatch(/order number\?$/);
-    expect(await say('five six seven eight')).toBe('Do you want me to cancel order five six seven eight?');
+    expect(await say('five six seven eight')).toMatch(/What's the postcode on order five six seven eight\?$/);
+    expect(await say('four six three nine one')).toBe('Do you want me to cancel order five six seven eight?');
     expect(tools).toEqual([
+      { name: 'verify_caller', args: { order_number: '5678', postcode: '46391' }, status: 'executed' },
       { name: 'cancel_order', args: { order_number: '5678' }, status: 'needs_confirmation' },
     ]);
   });
@@ -119,24 +56,34 @@ describe('package tracker dialogue', () => {
   it('cancels only after the caller confirms, through the tool gateway', async () => {
     const { say, tools, db, audit } = harness();
     const cancelled = () =>
-      (db.prepare('SELECT cancelled FROM orders WHERE number = ?').get('4219') as { cancelled: number })
-        .cancelled;
+      (
+        db.prepare("SELECT cancelled FROM orders WHERE tenant = 'default' AND number = ?").get('4219') as {
+          cancelled: number;
+        }
+      ).cancelled;
 
-    expect(await say('please cancel order four two one nine')).toBe(
-      'Do you want me to cancel order four two one nine?',
+    expect(await say('please cancel order four two one nine')).toMatch(
+      /postcode on order four two one nine\?$/,
     );
+    expect(await say('three five eight one two')).toBe('Do you want me to cancel order four two one nine?');
     expect(cancelled()).toBe(0);
     expect(await say('yes please', { confirms: true })).toBe('Done. Order four two one nine is cancelled.');
     expect(cancelled()).toBe(1);
-    expect(tools.map((t) => t.status)).toEqual(['needs_confirmation', 'executed']);
-    expect(audit.filter((e) => e.kind === 'executed').map((e) => e.tool)).toEqual(['cancel_order']);
+    expect(tools.map((t) => t.status)).toEqual(['executed', 'needs_confirmation', 'executed']);
+    expect(audit.filter((e) => e.kind === 'executed').map((e) => e.tool)).toEqual([
+      'verify_caller',
+      'cancel_order',
+    ]);
   });
 
   it('leaves the order alone when the caller says no', async () => {
     const { say, db } = harness();
     await say('cancel my order five six seven eight');
+    await say('four six three nine one');
     expect(await say('no')).toBe("Okay, I won't cancel order five six seven eight. Anything else?");
-    const row = db.prepare('SELECT cancelled FROM orders WHERE number = ?').get('5678') as {
+    const row = db
+      .prepare("SELECT cancelled FROM orders WHERE tenant = 'default' AND number = ?")
+      .get('5678') as {
       cancelled: number;
     };
     expect(row.cancelled).toBe(0);
@@ -145,6 +92,7 @@ describe('package tracker dialogue', () => {
   it('refuses to cancel a delivered order', async () => {
     const { say } = harness();
     await say('cancel order one two three four');
+    await say('two seven five one three');
     expect(await say('yes', { confirms: true })).toBe(
       "Order one two three four was already delivered, so I can't cancel it.",
     );

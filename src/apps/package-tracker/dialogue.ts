@@ -5,19 +5,30 @@
  */
 import type { ChatMessage, ToolCallRequest } from '../../index.js';
 import { readToolResult } from '../../index.js';
-import { type Intent, understand } from './intents.js';
-import { extractOrderNumber, tokenize } from './numbers.js';
+import { type Intent, leadsWithYes, understand } from './intents.js';
+import { extractOrderNumber, numberRuns, tokenize } from './numbers.js';
 import {
   ASK_ORDER_NUMBER,
   askCancelConfirmation,
+  askPostcode,
+  OFFER_PERSON,
+  POSTCODE_QUESTION,
   SAY,
   sayCancelDeclined,
   sayCancelled,
   sayLinkSent,
   sayStatus,
+  sayPostcodeNotCaught,
   sayToolProblem,
+  sayVerifyFailed,
 } from './replies.js';
-import { type CancelResult, type OrderStatusResult, TOOL_NAMES, type TrackingLinkResult } from './tools.js';
+import {
+  type CancelResult,
+  type OrderStatusResult,
+  TOOL_NAMES,
+  type TrackingLinkResult,
+  type VerifyResult,
+} from './tools.js';
 
 export type Move =
   | { kind: 'say'; text: string }
@@ -61,6 +72,8 @@ export function rememberedOrderNumber(messages: ChatMessage[]): string | undefin
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i] as ChatMessage;
     if (m.role === 'user') {
+      // A postcode the caller read out is not an order number.
+      if (answersPostcode(messages, i)) continue;
       const n = extractOrderNumber(m.content);
       if (n) return n;
     } else if (m.role === 'assistant') {
@@ -98,6 +111,35 @@ export function lastAssistantText(messages: ChatMessage[], before: number): stri
   return '';
 }
 
+/** What a turn may be when it answers the postcode question (anything else is a new request). */
+const POSTCODE_ANSWER: readonly Intent[] = ['number_only', 'unknown', 'yes'];
+
+/** Whether the caller's turn at `userIndex` answers our "What's the postcode on order …?". */
+function answersPostcode(messages: ChatMessage[], userIndex: number): boolean {
+  const m = messages[userIndex] as ChatMessage;
+  return (
+    POSTCODE_QUESTION.test(lastAssistantText(messages, userIndex)) &&
+    POSTCODE_ANSWER.includes(understand(m.content).intent)
+  );
+}
+
+/** A postcode read out or keyed in: the caller's last run of 3 to 10 digits. */
+function postcodeIn(text: string): string | undefined {
+  const runs = numberRuns(text).filter((r) => /^\d{3,10}$/.test(r));
+  return runs[runs.length - 1];
+}
+
+/** Whether the caller passed the check for `orderNumber` earlier in this call. */
+function verifiedFor(messages: ChatMessage[], orderNumber: string): boolean {
+  return messages.some((m) => {
+    if (m.role !== 'tool') return false;
+    const outcome = readToolResult(m.content);
+    if (outcome.status !== 'executed' || !isRecord(outcome.result)) return false;
+    const r = outcome.result as Partial<VerifyResult>;
+    return r.verified === true && r.orderNumber === orderNumber;
+  });
+}
+
 type OrderIntent = 'track' | 'cancel' | 'tracking_link';
 const ORDER_INTENTS: readonly Intent[] = ['track', 'cancel', 'tracking_link'];
 
@@ -113,9 +155,31 @@ function awaitedIntent(messages: ChatMessage[], userIndex: number): OrderIntent 
   return 'track';
 }
 
-function orderMove(intent: OrderIntent, orderNumber: string | undefined): Move {
+/**
+ * The request a caller check was for: the cancel or link asked for before the postcode question,
+ * looking back past the caller's postcode answers and an order number read out on request.
+ */
+function requestBehind(messages: ChatMessage[], before: number): OrderIntent | undefined {
+  for (let i = before - 1; i >= 0; i--) {
+    const m = messages[i] as ChatMessage;
+    if (m.role !== 'user' || answersPostcode(messages, i)) continue;
+    const { intent } = understand(m.content);
+    if (intent === 'cancel' || intent === 'tracking_link') return intent;
+    if (intent === 'number_only') {
+      const awaited = awaitedIntent(messages, i);
+      return awaited === 'track' ? undefined : awaited;
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+function orderMove(messages: ChatMessage[], intent: OrderIntent, orderNumber: string | undefined): Move {
   const ask = { track: SAY.askTrack, cancel: SAY.askCancel, tracking_link: SAY.askLink }[intent];
   if (!orderNumber) return { kind: 'say', text: ask };
+  // Cancelling and the tracking link (phone digits, the address behind the link) need the check.
+  if (intent !== 'track' && !verifiedFor(messages, orderNumber))
+    return { kind: 'say', text: askPostcode(orderNumber, true) };
   const name = { track: TOOL_NAMES.status, cancel: TOOL_NAMES.cancel, tracking_link: TOOL_NAMES.link }[
     intent
   ];
@@ -130,7 +194,13 @@ function answerUser(messages: ChatMessage[], userIndex: number): Move {
   const pending = pendingConfirmation(messages, userIndex);
   if (pending) {
     const pendingOrder = callArgs(pending).order_number;
-    if (heard.intent === 'yes' || (heard.intent === 'cancel' && !heard.orderNumber)) {
+    // A yes followed by a stray word the recognizer added ("yes please ship") still answers the
+    // question, as the session's own confirmation check reads it; another order number does not.
+    const strayAfterYes =
+      leadsWithYes(user.content) &&
+      ['track', 'unknown', 'thanks', 'greeting'].includes(heard.intent) &&
+      (!heard.orderNumber || heard.orderNumber === pendingOrder);
+    if (heard.intent === 'yes' || strayAfterYes || (heard.intent === 'cancel' && !heard.orderNumber)) {
       return { kind: 'call', name: pending.name, args: callArgs(pending) as Record<string, string> };
     }
     if (heard.intent === 'no' && typeof pendingOrder === 'string') {
@@ -138,13 +208,29 @@ function answerUser(messages: ChatMessage[], userIndex: number): Move {
     }
   }
 
+  const asked = lastAssistantText(messages, userIndex);
+  if (POSTCODE_QUESTION.test(asked) && POSTCODE_ANSWER.includes(heard.intent)) {
+    // The order the question was about: the caller's postcode is not it.
+    const about = rememberedOrderNumber(messages.slice(0, userIndex));
+    const postcode = postcodeIn(user.content);
+    if (about && postcode)
+      return { kind: 'call', name: TOOL_NAMES.verify, args: { order_number: about, postcode } };
+    if (about) return { kind: 'say', text: sayPostcodeNotCaught(about) };
+  }
+  if (OFFER_PERSON.test(asked) && (heard.intent === 'yes' || heard.intent === 'no')) {
+    if (heard.intent === 'no') return { kind: 'say', text: SAY.whatElse };
+    const args: Record<string, string> = { reason: 'caller could not be verified' };
+    if (orderNumber) args.order_number = orderNumber;
+    return { kind: 'call', name: TOOL_NAMES.human, args };
+  }
+
   switch (heard.intent) {
     case 'track':
     case 'cancel':
     case 'tracking_link':
-      return orderMove(heard.intent, orderNumber);
+      return orderMove(messages, heard.intent, orderNumber);
     case 'number_only':
-      return orderMove(awaitedIntent(messages, userIndex), heard.orderNumber);
+      return orderMove(messages, awaitedIntent(messages, userIndex), heard.orderNumber);
     case 'human': {
       const args: Record<string, string> = { reason: 'caller asked for a person' };
       if (orderNumber) args.order_number = orderNumber;
@@ -171,10 +257,23 @@ function answerTool(messages: ChatMessage[], toolIndex: number): Move {
   const call = findCall(messages, toolIndex, message.toolCallId);
   const name = call?.name ?? message.name ?? '';
   const outcome = readToolResult(message.content);
-  const orderNumber = call ? callArgs(call).order_number : undefined;
+  // Results name their order too: a history that lost the call still answers about the right one.
+  const resultOrder = isRecord(outcome.result) ? outcome.result.orderNumber : undefined;
+  const orderNumber = (call ? callArgs(call).order_number : undefined) ?? resultOrder;
 
   if (outcome.status === 'needs_confirmation' && typeof orderNumber === 'string') {
     return { kind: 'say', text: askCancelConfirmation(orderNumber) };
+  }
+  if (name === TOOL_NAMES.verify && typeof orderNumber === 'string') {
+    // A postcode the gateway refused (too long, stray characters) is one we did not catch.
+    if (outcome.status === 'rejected') return { kind: 'say', text: sayPostcodeNotCaught(orderNumber) };
+    if (outcome.status === 'executed' && isRecord(outcome.result)) {
+      const check = outcome.result as VerifyResult;
+      if (!check.verified) return { kind: 'say', text: sayVerifyFailed(check) };
+      const request = requestBehind(messages, toolIndex);
+      if (request) return orderMove(messages, request, orderNumber);
+      return { kind: 'say', text: `Thanks, that matches. ${SAY.whatElse}` };
+    }
   }
   if (outcome.status !== 'executed' || outcome.result === undefined) {
     return { kind: 'say', text: sayToolProblem(outcome.status, outcome.reason) };

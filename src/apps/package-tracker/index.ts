@@ -2,7 +2,7 @@
 import type { AgentDefinition, Brain, Db } from '../../index.js';
 import { createPackageTrackerBrain } from './brain.js';
 import { extractOrderNumber } from './numbers.js';
-import { OrderStore } from './orders.js';
+import { type DemoOrders, OrderStore } from './orders.js';
 import { PACKAGE_TRACKER_PHRASES } from './phrases.js';
 import { SAY } from './replies.js';
 import { createPackageTrackerTools, TOOL_NAMES } from './tools.js';
@@ -12,7 +12,7 @@ import { PACKAGE_TRACKER_TURN_WORDS } from './turn-words.js';
 export { createPackageTrackerBrain } from './brain.js';
 export { decide } from './dialogue.js';
 export { digitsToWords, extractOrderNumber } from './numbers.js';
-export { type Order, OrderStore } from './orders.js';
+export { type DemoOrders, MAX_VERIFY_ATTEMPTS, type Order, OrderStore } from './orders.js';
 export { PACKAGE_TRACKER_PHRASES } from './phrases.js';
 export { createPackageTrackerTools, TOOL_NAMES } from './tools.js';
 
@@ -20,7 +20,9 @@ export const PACKAGE_TRACKER_PERSONA = [
   'You are Parley, a phone agent for package support.',
   'You help callers track an order, cancel an order that has not been delivered, text them the tracking link,',
   'or transfer them to a person. Always use the tools for order facts; never guess.',
-  'Before cancelling, ask the caller to confirm. Speak in short, plain sentences, the fact first,',
+  'Order status needs no check. Before cancelling or texting the tracking link, ask for the postcode on the order',
+  'and check it with verify_caller; never say the postcode or phone number on file. After three wrong answers,',
+  'offer to transfer the caller to a person. Before cancelling, ask the caller to confirm. Speak in short, plain sentences, the fact first,',
   'and read order numbers digit by digit ("four two one nine"). No lists, no markdown.',
 ].join(' ');
 
@@ -38,9 +40,18 @@ export function preparePackageTracker(stableText: string): { name: string; argum
   return [{ name: TOOL_NAMES.status, arguments: JSON.stringify({ order_number: orderNumber }) }];
 }
 
-/** Builds the agent over `db`, creating and seeding its tables if they are empty. */
-export function createPackageTrackerAgent(opts: { db: Db }): AgentDefinition & { createBrain(): Brain } {
-  const store = new OrderStore(opts.db);
+/** A bare five-digit answer is more likely the postcode we asked for than an order number. */
+const ORDER_CUE = /\b(order|package|parcel|shipment|number)\b/i;
+
+/**
+ * Builds the agent over `db`, creating its tables and giving tenants the sample orders
+ * (`demoOrders`, default 'every-tenant': each API key its own copy).
+ */
+export function createPackageTrackerAgent(opts: {
+  db: Db;
+  demoOrders?: DemoOrders;
+}): AgentDefinition & { createBrain(): Brain } {
+  const store = new OrderStore(opts.db, opts.demoOrders ? { demoOrders: opts.demoOrders } : {});
   return {
     name: 'package-tracker',
     persona: PACKAGE_TRACKER_PERSONA,
@@ -52,7 +63,8 @@ export function createPackageTrackerAgent(opts: { db: Db }): AgentDefinition & {
     turnWords: PACKAGE_TRACKER_TURN_WORDS,
     extractFacts(userText): Record<string, string> {
       const orderNumber = extractOrderNumber(userText);
-      return orderNumber ? { order_number: orderNumber } : {};
+      if (!orderNumber || (orderNumber.length === 5 && !ORDER_CUE.test(userText))) return {};
+      return { order_number: orderNumber };
     },
   };
 }

@@ -44,6 +44,11 @@ function trimLead(words: string[]): string[] {
   return words.slice(i);
 }
 
+/** Whether the turn opens with a yes ("yes please ship…"): the session arms a pending confirmation on it. */
+export function leadsWithYes(text: string): boolean {
+  return YES.test(trimLead(tokenize(text)).join(' '));
+}
+
 export function understand(text: string): Understanding {
   const words = tokenize(text);
   const normalized = words.join(' ');

@@ -3,7 +3,7 @@
  * read digit by digit so the synthesizer says "four two one nine", not "four thousand…".
  */
 import { digitsToWords } from './numbers.js';
-import type { CancelResult, OrderStatusResult, TrackingLinkResult } from './tools.js';
+import type { CancelResult, OrderStatusResult, TrackingLinkResult, VerifyResult } from './tools.js';
 
 export const ASK_ORDER_NUMBER = "What's your order number?";
 
@@ -79,6 +79,8 @@ export function sayCancelled(result: CancelResult): string {
       return `${capitalize(order)} is already cancelled.`;
     case 'not_found':
       return `I can't find ${order}. Could you read me the number again?`;
+    case 'not_verified':
+      return askPostcode(result.orderNumber, true);
   }
 }
 
@@ -87,9 +89,38 @@ export function sayLinkSent(result: TrackingLinkResult): string {
   if (result.sent) {
     return `I've texted the tracking link for ${order} to the phone ending in ${digitsToWords(result.phoneLast4)}.`;
   }
+  if (result.refusal === 'not_verified') return askPostcode(result.orderNumber, true);
   if (result.refusal === 'cancelled')
     return `${capitalize(order)} was cancelled, so there's no tracking link.`;
   return `I can't find ${order}. Could you read me the number again?`;
+}
+
+/**
+ * The caller check. The question always ends "What's the postcode on order …?": the dialogue
+ * knows the next turn answers it from that. Digits keyed on a phone arrive as the same answer.
+ */
+export const POSTCODE_QUESTION = /postcode on order [a-z ]+\?\s*$/i;
+
+export function askPostcode(orderNumber: string, first: boolean): string {
+  const why = first ? "Before I can do that, I need to check it's you. " : '';
+  return `${why}What's the postcode on ${spokenOrder(orderNumber)}?`;
+}
+
+export function sayPostcodeNotCaught(orderNumber: string): string {
+  return `Sorry, I didn't catch that. Please read the postcode digit by digit, or key it in. ${askPostcode(orderNumber, false)}`;
+}
+
+/** Asked after the caller failed the check for good: the way out is a person. */
+export const OFFER_PERSON = /transfer you to a person\?\s*$/i;
+
+/** A failed check names neither the postcode on file nor whether the order exists. */
+export function sayVerifyFailed(result: Extract<VerifyResult, { verified: false }>): string {
+  if (result.attemptsLeft > 0) {
+    const tries =
+      result.attemptsLeft === 1 ? 'one more try' : `${digitsToWords(String(result.attemptsLeft))} more tries`;
+    return `That doesn't match our records. You have ${tries}. ${askPostcode(result.orderNumber, false)}`;
+  }
+  return "Sorry, I couldn't verify you, so I can't change that order or share its details. Would you like me to transfer you to a person?";
 }
 
 /** A tool call the gateway refused or that failed: honest, short, and a way forward. */

@@ -2,7 +2,7 @@
  * The store controller's own data, beside the package tracker's orders in the same database:
  * returns started (one per order) and the refund policy callers ask about.
  */
-import type { Db } from '../../index.js';
+import { DEFAULT_TENANT, type Db } from '../../index.js';
 import type { OrderStatus, OrderStore } from '../package-tracker/orders.js';
 
 export const RETURN_REASONS = [
@@ -52,11 +52,13 @@ export type Eligibility =
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS returns (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
-  order_number TEXT NOT NULL UNIQUE,
+  tenant TEXT NOT NULL DEFAULT 'default',
+  order_number TEXT NOT NULL,
   reason TEXT NOT NULL,
   refund_method TEXT NOT NULL,
   session_id TEXT NOT NULL,
-  created_at TEXT NOT NULL
+  created_at TEXT NOT NULL,
+  UNIQUE (tenant, order_number)
 );
 CREATE TABLE IF NOT EXISTS refund_policies (
   topic TEXT PRIMARY KEY,
@@ -93,35 +95,49 @@ export class ReturnStore {
   private readonly insert;
   private readonly policyOf;
 
+  /** Tenants whose sample return is in place, as the order store gives each tenant its sample orders. */
+  private readonly seeded = new Set<string>();
+
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly orders: OrderStore,
   ) {
+    migrateToTenants(db);
     db.exec(SCHEMA);
-    this.byOrder = db.prepare('SELECT * FROM returns WHERE order_number = ?');
+    this.byOrder = db.prepare('SELECT * FROM returns WHERE tenant = ? AND order_number = ?');
     this.insert = db.prepare(
-      `INSERT OR IGNORE INTO returns (order_number, reason, refund_method, session_id, created_at)
-       VALUES (?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO returns (tenant, order_number, reason, refund_method, session_id, created_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
     );
     this.policyOf = db.prepare('SELECT policy FROM refund_policies WHERE topic = ?');
     const seedPolicy = db.prepare('INSERT OR IGNORE INTO refund_policies (topic, policy) VALUES (?, ?)');
     db.transaction(() => {
       for (const [topic, policy] of Object.entries(POLICIES)) seedPolicy.run(topic, policy);
-      const { n } = db.prepare('SELECT count(*) AS n FROM returns').get() as { n: number };
-      if (n === 0)
-        for (const [order, reason, method] of SEED_RETURNS) this.record(order, reason, method, 'seed');
+    })();
+    this.seed(DEFAULT_TENANT);
+  }
+
+  /** A tenant's sample return goes in the first time it is seen (INSERT OR IGNORE keeps this idempotent). */
+  private seed(tenant: string): void {
+    if (this.seeded.has(tenant)) return;
+    this.seeded.add(tenant);
+    if (!this.orders.find(SEED_RETURNS[0]?.[0] ?? '', tenant)) return;
+    this.db.transaction(() => {
+      for (const [order, reason, method] of SEED_RETURNS)
+        this.insert.run(tenant, order, reason, method, 'seed', new Date().toISOString());
     })();
   }
 
-  find(orderNumber: string): ReturnRecord | undefined {
-    const row = this.byOrder.get(orderNumber) as ReturnRow | undefined;
+  find(orderNumber: string, tenant: string = DEFAULT_TENANT): ReturnRecord | undefined {
+    this.seed(tenant);
+    const row = this.byOrder.get(tenant, orderNumber) as ReturnRow | undefined;
     if (!row) return undefined;
     return { id: row.id, orderNumber: row.order_number, reason: row.reason, refundMethod: row.refund_method };
   }
 
   /** Only delivered, uncancelled orders with no return yet can be returned. */
-  eligibility(orderNumber: string): Eligibility {
-    const order = this.orders.find(orderNumber);
+  eligibility(orderNumber: string, tenant: string = DEFAULT_TENANT): Eligibility {
+    const order = this.orders.find(orderNumber, tenant);
     if (!order) return { orderNumber, eligible: false, refusal: 'not_found' };
     if (order.cancelled) return { orderNumber, eligible: false, refusal: 'cancelled' };
     if (order.status !== 'delivered') {
@@ -133,7 +149,7 @@ export class ReturnStore {
         eta: order.eta,
       };
     }
-    const existing = this.find(orderNumber);
+    const existing = this.find(orderNumber, tenant);
     if (existing) {
       return {
         orderNumber,
@@ -151,8 +167,10 @@ export class ReturnStore {
     reason: ReturnReason,
     method: RefundMethod,
     sessionId: string,
+    tenant: string = DEFAULT_TENANT,
   ): number | undefined {
-    const info = this.insert.run(orderNumber, reason, method, sessionId, new Date().toISOString());
+    this.seed(tenant);
+    const info = this.insert.run(tenant, orderNumber, reason, method, sessionId, new Date().toISOString());
     return info.changes === 1 ? Number(info.lastInsertRowid) : undefined;
   }
 
@@ -160,4 +178,19 @@ export class ReturnStore {
     const row = this.policyOf.get(topic) as { policy: string } | undefined;
     return row?.policy ?? POLICIES[topic];
   }
+}
+
+/** A returns table from before tenants (order numbers unique store-wide): its rows become the default tenant's. */
+function migrateToTenants(db: Db): void {
+  const columns = db.prepare("SELECT name FROM pragma_table_info('returns')").all() as { name: string }[];
+  if (columns.length === 0 || columns.some((c) => c.name === 'tenant')) return;
+  db.transaction(() => {
+    db.exec('ALTER TABLE returns RENAME TO returns_before_tenants');
+    db.exec(SCHEMA);
+    db.exec(
+      `INSERT INTO returns (id, tenant, order_number, reason, refund_method, session_id, created_at)
+       SELECT id, 'default', order_number, reason, refund_method, session_id, created_at FROM returns_before_tenants`,
+    );
+    db.exec('DROP TABLE returns_before_tenants');
+  })();
 }

@@ -48,7 +48,7 @@ export function createReturnTools(store: ReturnStore): ToolDefinition[] {
       schema: z.strictObject({ order_number: orderNumber }),
       kind: 'read-only',
       timeoutMs: 2000,
-      execute: ({ order_number }): Eligibility => store.eligibility(order_number),
+      execute: ({ order_number }, ctx): Eligibility => store.eligibility(order_number, ctx.tenant),
     }),
     defineTool({
       name: RETURN_TOOLS.start,
@@ -58,9 +58,9 @@ export function createReturnTools(store: ReturnStore): ToolDefinition[] {
       kind: 'needs-confirmation',
       timeoutMs: 3000,
       execute({ order_number, reason, refund_method }, ctx): StartReturnResult {
-        const check = store.eligibility(order_number);
+        const check = store.eligibility(order_number, ctx.tenant);
         if (!check.eligible) return { orderNumber: order_number, started: false, refusal: check.refusal };
-        const returnId = store.record(order_number, reason, refund_method, ctx.sessionId);
+        const returnId = store.record(order_number, reason, refund_method, ctx.sessionId, ctx.tenant);
         // Another call may have returned it between the check and the insert.
         if (returnId === undefined)
           return { orderNumber: order_number, started: false, refusal: 'already_returned' };

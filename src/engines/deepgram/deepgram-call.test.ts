@@ -68,10 +68,12 @@ describe('a call with deepgram as the recognizer', () => {
     );
   });
 
-  it('carried the call on one stream, one Finalize per turn', () => {
+  it('carried the call on one stream, each turn final without a round trip once endpointing covered it', () => {
     expect(server.streams).toHaveLength(1);
-    const [stream] = server.streams;
-    const finalizes = stream?.controls.filter((c) => c === 'Finalize').length ?? 0;
-    expect(finalizes).toBeGreaterThanOrEqual(result.traces.length);
+    // Turn detection waits for results that reach the end of the speech, so the endpointing final
+    // is usually there at commit and no Finalize is needed; never more than one per turn.
+    const finalizes = server.streams[0]?.controls.filter((c) => c === 'Finalize').length ?? 0;
+    expect(finalizes).toBeLessThanOrEqual(result.traces.length + 1);
+    for (const t of result.traces) expect(t.marks.sttFinal).toBeDefined();
   });
 });

@@ -58,6 +58,8 @@ export interface PhoneRouteDeps<Budget, Options> {
       options: Options;
     }): Promise<{ sessionId: string; token: string }>;
     authorize(token: string | undefined): Promise<SessionApi>;
+    /** Shutting down: new calls are refused with 503 so Twilio tries the number's fallback URL. */
+    readonly isDraining?: boolean;
   };
   /** The agent phone calls reach. */
   agent: string;
@@ -125,6 +127,12 @@ export async function registerPhoneRoutes<Budget, Options>(
           .code(403)
           .send(errorBody('invalid_signature', 'the X-Twilio-Signature header is missing or does not match'));
       }
+      if (deps.sessions.isDraining)
+        return reply
+          .code(503)
+          .send(
+            errorBody('draining', 'this server is shutting down and takes no new calls; try again later'),
+          );
       const accountSid = first(params.AccountSid) ?? 'unknown';
       const callSid = first(params.CallSid);
       let created: { sessionId: string; token: string };

@@ -27,6 +27,7 @@ import { NarrowbandFloor } from '../../audio/narrowband.js';
 import { StreamingResampler } from '../../audio/resampler.js';
 import type { SessionApi } from '../../conversation/api.js';
 import type { SessionEvent } from '../../conversation/events.js';
+import { AUDIO_TOO_FAST, InputPacer } from '../input-pacer.js';
 import type { TwilioStreamOptions } from './stream-options.js';
 import { type CarrierMessage, MAX_CARRIER_MESSAGE_BYTES, parseCarrierMessage } from './twilio-messages.js';
 
@@ -76,6 +77,7 @@ export class TwilioMediaStream {
   private expectedCarrierMs: number | undefined;
   /** Session time of the next caller frame. */
   private nextStartMs: number | undefined;
+  private pacer: InputPacer | undefined;
 
   // Agent audio.
   private downsampler = new StreamingResampler(SESSION_SAMPLE_RATE, CARRIER_SAMPLE_RATE);
@@ -217,16 +219,24 @@ export class TwilioMediaStream {
     const session = this.session as SessionApi;
     this.stats.mediaIn++;
     const durationMs = payload.length * CARRIER_MS_PER_SAMPLE;
+    let fillMs = 0;
     if (timestampMs !== undefined && this.expectedCarrierMs !== undefined) {
       const gapMs = timestampMs - this.expectedCarrierMs;
       if (gapMs < -2 * FRAME_MS) return; // late or repeated: its time has passed
-      if (gapMs > 2 * FRAME_MS && gapMs <= 1000) {
-        // Lost packets: silence keeps media time continuous (μ-law silence is 0xFF).
-        this.pushCarrierSamples(new Int16Array(Math.round(gapMs / CARRIER_MS_PER_SAMPLE)), session);
-      }
+      if (gapMs > 2 * FRAME_MS && gapMs <= 1000) fillMs = gapMs;
     }
     if (timestampMs !== undefined) this.expectedCarrierMs = timestampMs + durationMs;
     else if (this.expectedCarrierMs !== undefined) this.expectedCarrierMs += durationMs;
+    // No faster than real time plus the allowance: a burst must not stall every other call.
+    this.pacer ??= new InputPacer({ clock: { now: () => session.now() } });
+    const decision = this.pacer.admit(durationMs + fillMs);
+    if (!decision.accept) {
+      if (decision.report) this.invalid(AUDIO_TOO_FAST, this.pacer.message());
+      return;
+    }
+    // Lost packets: silence keeps media time continuous (μ-law silence is 0xFF).
+    if (fillMs > 0)
+      this.pushCarrierSamples(new Int16Array(Math.round(fillMs / CARRIER_MS_PER_SAMPLE)), session);
     this.pushCarrierSamples(mulawDecode(payload), session);
   }
 

@@ -3,6 +3,10 @@ import { MediaRequestError } from '../errors.js';
 
 /** Largest offer accepted, in bytes; real audio offers are a few kB. */
 export const MAX_OFFER_BYTES = 64 * 1024;
+/** Most m= sections accepted; a browser's audio offer has two (audio and the events data channel). */
+export const MAX_MEDIA_SECTIONS = 8;
+/** RTP payload types are 7 bits (RFC 3550). */
+const MAX_PAYLOAD_TYPE = 127;
 
 export interface OfferSummary {
   /** Payload type the offer uses for opus/48000/2. */
@@ -18,8 +22,8 @@ export function checkOffer(sdp: unknown): OfferSummary {
       'invalid_sdp',
     );
   }
-  if (sdp.length > MAX_OFFER_BYTES) {
-    throw new MediaRequestError(`SDP offer larger than ${MAX_OFFER_BYTES} bytes`, 413, 'invalid_sdp');
+  if (sdp.length > MAX_OFFER_BYTES || Buffer.byteLength(sdp) > MAX_OFFER_BYTES) {
+    throw new MediaRequestError(`SDP offer larger than ${MAX_OFFER_BYTES} bytes`, 413, 'body_too_large');
   }
   const lines = sdp.split(/\r?\n/).filter((l) => l.length > 0);
   if (
@@ -33,6 +37,15 @@ export function checkOffer(sdp: unknown): OfferSummary {
       'invalid_sdp',
     );
   }
+  const sections = lines.filter((l) => l.startsWith('m='));
+  if (sections.length > MAX_MEDIA_SECTIONS) {
+    throw new MediaRequestError(
+      `the SDP offer has ${sections.length} m= sections; at most ${MAX_MEDIA_SECTIONS} are accepted`,
+      400,
+      'invalid_sdp',
+    );
+  }
+  checkPayloadTypes(lines, sections);
   const audio = lines.findIndex((l) => l.startsWith('m=audio '));
   if (audio < 0) throw new MediaRequestError('the SDP offer has no audio section (m=audio)', 400, 'no_audio');
   if (!lines.some((l) => l.startsWith('a=fingerprint:'))) {
@@ -61,4 +74,33 @@ export function checkOffer(sdp: unknown): OfferSummary {
     opusPayloadType: Number(opus[1]),
     hasDataChannel: lines.some((l) => l.startsWith('m=application ')),
   };
+}
+
+/** Every payload type an RTP m= line lists, and every one an attribute names, is an integer 0–127. */
+function checkPayloadTypes(lines: string[], sections: string[]): void {
+  const bad = (pt: string) => !/^\d{1,3}$/.test(pt) || Number(pt) > MAX_PAYLOAD_TYPE;
+  for (const m of sections) {
+    // m=<media> <port> <proto> <fmt> ...: only RTP profiles list payload types.
+    const [, , proto, ...formats] = m.slice(2).split(' ');
+    if (!proto?.includes('RTP')) continue;
+    const wrong = formats.find(bad);
+    if (formats.length === 0 || wrong !== undefined) {
+      throw new MediaRequestError(
+        `invalid payload type '${(wrong ?? '').slice(0, 20)}' in '${m.slice(0, 60)}': payload types are integers 0–${MAX_PAYLOAD_TYPE}`,
+        400,
+        'invalid_sdp',
+      );
+    }
+  }
+  for (const line of lines) {
+    const attr = /^a=(?:rtpmap|fmtp|rtcp-fb):(\S*)/.exec(line);
+    const pt = attr?.[1];
+    if (pt !== undefined && pt !== '*' && bad(pt)) {
+      throw new MediaRequestError(
+        `invalid payload type '${pt.slice(0, 20)}' in '${line.slice(0, 60)}': payload types are integers 0–${MAX_PAYLOAD_TYPE}`,
+        400,
+        'invalid_sdp',
+      );
+    }
+  }
 }

@@ -5,17 +5,28 @@ import { sine } from '../../audio/signals.js';
 import { SystemClock } from '../../clock.js';
 import { LoopbackSession } from '../loopback-session.js';
 import { MediaAuthError, registerMediaPlane } from '../plane.js';
-import { callWithWerift } from '../../testing/media/werift-peer.js';
+import { callWithWerift, type WeriftCaller } from '../../testing/media/werift-peer.js';
 
 const clock = new SystemClock();
 let app: FastifyInstance | undefined;
 
-async function startPlane(connectTimeoutMs = 15_000, mediaTimeoutMs = 10_000) {
+/** What the plane logged about each session's media ending (the drop reason). */
+const closedReasons = new Map<string, string>();
+
+async function startPlane(connectTimeoutMs = 15_000, peerTimeoutMs?: number) {
   const sessions = new Map<string, LoopbackSession>();
   app = Fastify();
   await registerMediaPlane(app, {
     clock,
-    webrtc: { connectTimeoutMs, mediaTimeoutMs },
+    webrtc: { connectTimeoutMs, ...(peerTimeoutMs !== undefined ? { peerTimeoutMs } : {}) },
+    resumeGraceMs: 0,
+    log: {
+      info: (obj: { sessionId?: string; reason?: string }, msg?: string) => {
+        if (msg === 'webrtc media closed' && obj.sessionId && obj.reason)
+          closedReasons.set(obj.sessionId, obj.reason);
+      },
+      warn: () => undefined,
+    },
     authorize: async (token) => {
       const session = token ? sessions.get(token) : undefined;
       if (!session) throw new MediaAuthError('unknown session token', 401, 'invalid_token');
@@ -34,7 +45,26 @@ async function startPlane(connectTimeoutMs = 15_000, mediaTimeoutMs = 10_000) {
 afterEach(async () => {
   await app?.close();
   app = undefined;
+  closedReasons.clear();
 });
+
+/** The peer's network disappears: its UDP sockets close, with no DTLS alert, SCTP abort or BYE. */
+async function vanish(caller: WeriftCaller): Promise<void> {
+  for (const ice of caller.pc.iceTransports) {
+    const protocols = (
+      ice.connection as unknown as { protocols: { transport?: { close(): Promise<void> } }[] }
+    ).protocols;
+    for (const p of protocols) await p.transport?.close().catch(() => undefined);
+  }
+}
+
+/** Sends 20 ms Opus packets in real time until stopped (a browser never stops sending). */
+function keepTalking(caller: WeriftCaller): () => void {
+  const tone = sine(440, 20, 48_000, 0.1);
+  let seq = 0;
+  const timer = setInterval(() => caller.sendPcm(tone, seq++), 20);
+  return () => clearInterval(timer);
+}
 
 async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
   const start = Date.now();
@@ -107,8 +137,8 @@ describe('WebRTC transport', () => {
     await caller.close();
   });
 
-  it('closes the session of a peer that vanishes mid-call (no RTP any more)', async () => {
-    const { url, add } = await startPlane(15_000, 600);
+  it('closes the session of a peer that hangs up its peer connection mid-call', async () => {
+    const { url, add } = await startPlane();
     const session = add('t1');
     const { caller } = await callWithWerift(url, 't1', { decode: false });
     if (!caller) throw new Error('no caller');
@@ -117,7 +147,44 @@ describe('WebRTC transport', () => {
     await until(() => session.callerFrames.length > 0);
     await caller.close();
     await until(() => session.state === 'ended');
-    expect(['media_timeout', 'disconnected']).toContain(session.closeReason);
+    expect(session.closeReason).toBe('disconnected');
+  });
+
+  it('a WebRTC peer that vanishes without goodbye is dropped as peer_gone; a live one stays (finding 3)', async () => {
+    // Detection is driven by the configured silence (here 500 ms; the default is 2000 ms, which
+    // peer-liveness.test.ts pins on a virtual clock), so load can only delay it, never fake it.
+    const { url, add } = await startPlane(15_000, 500);
+    const gone = add('gone');
+    const live = add('live');
+    const { caller: ghost } = await callWithWerift(url, 'gone', { decode: false });
+    const { caller: talker } = await callWithWerift(url, 'live', { decode: false });
+    if (!ghost || !talker) throw new Error('no caller');
+    await ghost.waitConnected();
+    await talker.waitConnected();
+    const stopGhost = keepTalking(ghost);
+    const stopTalker = keepTalking(talker);
+    try {
+      await until(() => gone.callerFrames.length > 5 && live.callerFrames.length > 5);
+      const vanishedAt = performance.now();
+      await vanish(ghost); // it keeps "sending" into a closed socket: nothing reaches the server
+      await until(() => closedReasons.has(gone.id), 15_000);
+      const noticedMs = performance.now() - vanishedAt;
+      expect(closedReasons.get(gone.id)).toBe('peer_gone');
+      // Ended by the resume book once the (here zero) grace ran out.
+      await until(() => gone.state === 'ended');
+      // The live caller, on the same server and timers, is untouched for many more timeouts.
+      const framesBefore = live.callerFrames.length;
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(closedReasons.has(live.id)).toBe(false);
+      expect(live.state).not.toBe('ended');
+      expect(live.callerFrames.length).toBeGreaterThan(framesBefore);
+      console.info(`peer_gone noticed ${Math.round(noticedMs)} ms after the peer vanished (timeout 500 ms)`);
+    } finally {
+      stopGhost();
+      stopTalker();
+      await ghost.close();
+      await talker.close();
+    }
   });
 
   it('drops a peer that never connects and closes its session; others carry on', async () => {

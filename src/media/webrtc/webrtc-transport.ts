@@ -10,16 +10,19 @@ import {
   type RTCRtpTransceiver,
   useOPUS,
 } from 'werift';
+import { SESSION_SAMPLE_RATE } from '../../audio/frame.js';
 import type { Clock } from '../../clock.js';
 import type { SessionApi } from '../../conversation/api.js';
 import { AgentAudioOut } from '../agent-audio-out.js';
 import { type OutboundMessage, parseControlMessage } from '../control-messages.js';
 import { MediaRequestError } from '../errors.js';
+import { AUDIO_TOO_FAST, InputPacer } from '../input-pacer.js';
 import type { ReorderStats } from '../reorder-buffer.js';
-import { SessionLink } from '../session-link.js';
+import { SessionLink, type SessionLinkOptions } from '../session-link.js';
 import { AgentAudioPacketizer } from './agent-audio.js';
 import { CallerAudioDecoder } from './caller-audio.js';
 import { checkOffer } from './offer.js';
+import { PeerLiveness } from './peer-liveness.js';
 
 export interface WebRtcTransportOptions {
   clock: Clock;
@@ -31,12 +34,19 @@ export interface WebRtcTransportOptions {
   clientBufferMs?: number;
   /** Extra host addresses to offer as ICE candidates. Default ['127.0.0.1'] (loopback clients). */
   iceAdditionalHostAddresses?: string[];
-  /** A connected peer that sends no RTP this long has vanished (browsers send audio continuously). Default 10000. */
-  mediaTimeoutMs?: number;
+  /**
+   * A connected peer from which nothing arrives (RTP, RTCP, DTLS, SCTP) this long has vanished and
+   * its connection is dropped (`peer_gone`); browsers send audio every 20 ms. Default 2000.
+   */
+  peerTimeoutMs?: number;
+  /** Caller audio accepted ahead of real time before the excess is dropped (`audio_too_fast`). Default 2000 ms. */
+  inputBurstMs?: number;
   /** How long an ICE "disconnected" peer may take to recover before the call ends. Default 5000. */
   disconnectGraceMs?: number;
   /** Messages held for the data channel until it opens. Default 200. */
   maxPendingMessages?: number;
+  /** Resume token for `hello` and what to do when the peer drops abnormally (see SessionLink). */
+  link?: Pick<SessionLinkOptions, 'resumeToken' | 'onLost'>;
   onClosed?: (
     reason: string,
     stats: { received?: ReorderStats & { decodeErrors: number }; packetsSent: number },
@@ -52,7 +62,10 @@ export class WebRtcTransport {
   private tickTimer: NodeJS.Timeout | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  private lastRtpAtMs: number | undefined;
+  private readonly liveness: PeerLiveness;
+  private readonly pacer: InputPacer;
+  /** ICE connections whose datagrams feed `liveness`. */
+  private readonly heardFrom = new WeakSet<object>();
   readonly link: SessionLink;
 
   private constructor(
@@ -78,8 +91,15 @@ export class WebRtcTransport {
         queuedAgentAudioMs: () => this.audioOut.queuedMs(),
         closeTransport: (reason) => this.release(reason),
       },
-      { clock: opts.clock, transport: 'webrtc', clientBufferMs: opts.clientBufferMs ?? 80 },
+      { clock: opts.clock, transport: 'webrtc', clientBufferMs: opts.clientBufferMs ?? 80, ...opts.link },
     );
+    this.liveness = new PeerLiveness(
+      opts.peerTimeoutMs !== undefined ? { peerTimeoutMs: opts.peerTimeoutMs } : {},
+    );
+    this.pacer = new InputPacer({
+      clock: opts.clock,
+      ...(opts.inputBurstMs !== undefined ? { burstMs: opts.inputBurstMs } : {}),
+    });
   }
 
   /** Answers `offerSdp` for `session`; throws MediaRequestError for a bad offer (nothing left allocated). */
@@ -90,7 +110,11 @@ export class WebRtcTransport {
   ): Promise<{ answerSdp: string; transport: WebRtcTransport }> {
     const offer = checkOffer(offerSdp);
     const pc = new RTCPeerConnection({
-      codecs: { audio: [useOPUS({ payloadType: offer.opusPayloadType })], video: [] },
+      // useinbandfec=1 asks the browser for Opus in-band FEC, which CallerAudioDecoder uses on loss.
+      codecs: {
+        audio: [useOPUS({ payloadType: offer.opusPayloadType, parameters: 'minptime=10;useinbandfec=1' })],
+        video: [],
+      },
       iceServers: [],
       iceUseIpv6: false,
       iceAdditionalHostAddresses: opts.iceAdditionalHostAddresses ?? ['127.0.0.1'],
@@ -143,7 +167,7 @@ export class WebRtcTransport {
 
   private wire(transceiver: RTCRtpTransceiver, payloadType: number): void {
     const clock = this.opts.clock;
-    this.decoder = new CallerAudioDecoder((samples) => this.link.pushCallerSamples(samples));
+    this.decoder = new CallerAudioDecoder((samples) => this.pushCallerSamples(samples));
     this.packetizer = new AgentAudioPacketizer(payloadType, (packet) => {
       void transceiver.sender.sendRtp(packet).catch(() => undefined);
     });
@@ -152,8 +176,8 @@ export class WebRtcTransport {
       if (attached.has(track)) return;
       attached.add(track);
       track.onReceiveRtp.subscribe((rtp) => {
+        this.liveness.heard();
         if (rtp.header.payloadType !== payloadType) return;
-        this.lastRtpAtMs = clock.now();
         this.decoder?.push(rtp.header.sequenceNumber, rtp.payload, clock.now());
       });
     };
@@ -165,40 +189,60 @@ export class WebRtcTransport {
       channel.stateChanged.subscribe((state) => {
         if (state === 'open') this.flushPending();
         // The peer tore down its side (tab closed, pc.close()): faster than waiting for ICE to fail.
-        if (state === 'closed') void this.link.close('disconnected');
+        if (state === 'closed') this.link.lost('disconnected');
       });
       channel.onMessage.subscribe((data) => {
+        this.liveness.heard();
         const parsed = parseControlMessage(typeof data === 'string' ? data : data.toString('utf8'));
         if (!parsed.ok) this.link.sendError(parsed.code, parsed.message);
         else this.link.handleControl(parsed.message);
       });
       if (channel.readyState === 'open') this.flushPending();
     });
+    this.listenToPeer();
+    let connected = false;
     this.pc.connectionStateChange.subscribe((state) => {
       if (state === 'connected') {
         if (this.connectTimer) clearTimeout(this.connectTimer);
+        // Silence is counted from now on (ICE may have restarted on a new transport: listen to it too).
+        connected = true;
+        this.liveness.heard();
+        this.listenToPeer();
         this.link.startSession();
       } else if (state === 'failed' || state === 'closed') {
-        void this.link.close('disconnected');
+        this.link.lost('disconnected');
       } else if (state === 'disconnected') {
         // ICE may recover from a blip; give it a moment before hanging up.
         setTimeout(() => {
-          if (this.pc.connectionState !== 'connected') void this.link.close('disconnected');
+          if (this.pc.connectionState !== 'connected') this.link.lost('disconnected');
         }, this.opts.disconnectGraceMs ?? 5000).unref();
       }
     });
     this.connectTimer = setTimeout(() => {
-      if (this.pc.connectionState !== 'connected') void this.link.close('connect_timeout');
+      if (this.pc.connectionState !== 'connected') this.link.lost('connect_timeout');
     }, this.opts.connectTimeoutMs ?? 15_000);
-    const mediaTimeoutMs = this.opts.mediaTimeoutMs ?? 10_000;
     this.tickTimer = setInterval(() => {
       const now = clock.now();
       this.decoder?.tick(now);
       // ICE consent checks are slow to notice a peer that vanished; silence on the wire is not.
-      if (this.lastRtpAtMs !== undefined && now - this.lastRtpAtMs > mediaTimeoutMs) {
-        void this.link.close('media_timeout');
-      }
+      if (this.liveness.tick(now) && connected) this.link.lost('peer_gone');
     }, 20);
+  }
+
+  /** Every datagram from the peer (RTP, RTCP, DTLS, SCTP) counts as fresh consent. */
+  private listenToPeer(): void {
+    for (const ice of this.pc.iceTransports) {
+      if (this.heardFrom.has(ice.connection)) continue;
+      this.heardFrom.add(ice.connection);
+      ice.connection.onData.subscribe(() => this.liveness.heard());
+    }
+  }
+
+  /** Decoded caller audio, held to real time plus the burst allowance. */
+  private pushCallerSamples(samples: Int16Array): void {
+    const decision = this.pacer.admit((samples.length * 1000) / SESSION_SAMPLE_RATE);
+    if (decision.accept) this.link.pushCallerSamples(samples);
+    else if (decision.report) this.link.sendError(AUDIO_TOO_FAST, this.pacer.message());
   }
 
   private sendMessage(message: OutboundMessage): void {
@@ -224,6 +268,7 @@ export class WebRtcTransport {
     if (this.tickTimer) clearInterval(this.tickTimer);
     if (this.connectTimer) clearTimeout(this.connectTimer);
     this.audioOut.close();
+    this.decoder?.close();
     // Let the last events (ended) leave on the channel before the peer goes away.
     setTimeout(() => void this.pc.close().catch(() => undefined), 100).unref();
     this.opts.onClosed?.(reason, { received: this.decoder?.stats, packetsSent: this.packetsSent });

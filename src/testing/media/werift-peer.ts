@@ -11,7 +11,18 @@ import {
   type RTCRtpTransceiver,
   useOPUS,
 } from 'werift';
+import { Encoder } from '@evan/opus';
 import { OpusDecoder48k, OpusEncoder48k } from '../../audio/opus.js';
+
+/** An Opus encoder (same settings as OpusEncoder48k) that adds in-band FEC for `lossPercent`. */
+function fecEncoder(lossPercent: number): { encode(pcm960: Int16Array): Uint8Array } {
+  const encoder = new Encoder({ channels: 1, sample_rate: 48_000, application: 'voip' });
+  encoder.bitrate = 32_000;
+  encoder.complexity = 5;
+  encoder.inband_fec = true;
+  encoder.packet_loss = lossPercent;
+  return { encode: (pcm) => encoder.encode(pcm).slice() };
+}
 
 export interface WeriftCaller {
   pc: RTCPeerConnection;
@@ -32,6 +43,15 @@ export interface WeriftCaller {
 export interface CallerOptions {
   /** Decode received audio (costs CPU; the bench may turn it off). Default true. */
   decode?: boolean;
+  /**
+   * Encode with Opus in-band FEC, as a browser does once receiver reports show loss: the
+   * expected loss in percent the encoder protects against. Default 0 (no FEC).
+   */
+  fecLossPercent?: number;
+  /** Edits the offer before it is posted (e.g. strip candidates so only a relay path exists). */
+  rewriteOffer?: (sdp: string) => string;
+  /** Edits the server's answer before it is applied (e.g. point ICE at an impairing relay). */
+  rewriteAnswer?: (sdp: string) => string | Promise<string>;
 }
 
 export async function callWithWerift(
@@ -40,7 +60,8 @@ export async function callWithWerift(
   opts: CallerOptions = {},
 ): Promise<{ caller?: WeriftCaller; status: number; body: string }> {
   const pc = new RTCPeerConnection({
-    codecs: { audio: [useOPUS()], video: [] },
+    // Like a browser's offer: Opus with in-band FEC welcome.
+    codecs: { audio: [useOPUS({ parameters: 'minptime=10;useinbandfec=1' })], video: [] },
     iceServers: [],
     iceUseIpv6: false,
     iceAdditionalHostAddresses: ['127.0.0.1'],
@@ -71,15 +92,21 @@ export async function callWithWerift(
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/sdp', authorization: `Bearer ${token}` },
-    body: pc.localDescription?.sdp ?? '',
+    body: (opts.rewriteOffer ?? ((sdp: string) => sdp))(pc.localDescription?.sdp ?? ''),
   });
   const body = await res.text();
   if (res.status !== 201) {
     await pc.close();
     return { status: res.status, body };
   }
-  await pc.setRemoteDescription({ type: 'answer', sdp: body });
-  const encoder = new OpusEncoder48k();
+  try {
+    const answer = opts.rewriteAnswer ? await opts.rewriteAnswer(body) : body;
+    await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+  } catch (err) {
+    await pc.close();
+    throw err;
+  }
+  const encoder = opts.fecLossPercent ? fecEncoder(opts.fecLossPercent) : new OpusEncoder48k();
   let timestamp = 0;
   const writePayload = (payload: Buffer, seq: number) => {
     const header = new RtpHeader({
