@@ -1,6 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -10,13 +8,13 @@ import { CallStore } from '../store/call-store.js';
 import { openDatabase } from '../store/database.js';
 import type { Brain } from '../engines/types.js';
 import { ScriptedRuntime } from '../testing/index.js';
+import { TestServers } from '../testing/test-servers.js';
 import { drainGraceFromEnv } from './drain.js';
-import { createServer, type ParleyServer, type ServerOptions } from './server.js';
+import type { ParleyServer } from './server.js';
 
 const KEY = 'pk_drain_test_key_0123456789abcdef';
 const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const open: { server: ParleyServer; dir: string }[] = [];
 /** Several clauses: at 30 ms of agent audio a character it takes about six seconds to play. */
 const ANSWER =
   'Your parcel left the depot this morning and it is on the van now. It should reach you this afternoon, between two and four. You will get a text when the driver is one stop away.';
@@ -28,29 +26,16 @@ const longAnswer: Brain = {
   },
 };
 
-async function start(opts: Partial<ServerOptions> = {}): Promise<{ server: ParleyServer; dir: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-drain-'));
-  const server = await createServer({
-    dataDir: dir,
+const servers = new TestServers(
+  () => ({
     apiKeys: [KEY],
-    port: 0,
-    logger: false,
-    greeting: false,
-    webRoot: join(dir, 'no-web'),
     runtime: new ScriptedRuntime({ script: ['where is my order four two one nine'], msPerChar: 30 }),
     brainFor: () => longAnswer,
-    ...opts,
-  });
-  open.push({ server, dir });
-  return { server, dir };
-}
+  }),
+  'parley-drain-',
+);
 
-afterEach(async () => {
-  for (const { server, dir } of open.splice(0)) {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+afterEach(() => servers.closeAll());
 
 interface WireEvent {
   type: string;
@@ -134,7 +119,7 @@ function recordOf(dir: string, sessionId: string) {
 
 describe('drain (finding 4)', () => {
   it('a drain during an agent reply over a real call lets the reply finish and the record holds the full reply text (finding 4)', async () => {
-    const { server, dir } = await start();
+    const { server, dir } = await servers.startIn();
     const call = await callInReply(server);
     const draining = server.drain({ graceMs: 120_000 });
 
@@ -180,7 +165,7 @@ describe('drain (finding 4)', () => {
   }, 90_000);
 
   it('the drain ends after the grace period even if a call never reaches a boundary, recording the cut reply as heard (finding 4)', async () => {
-    const { server, dir } = await start();
+    const { server, dir } = await servers.startIn();
     const call = await callInReply(server);
     await call.heard(1200);
     const startedAt = Date.now();
@@ -202,7 +187,7 @@ describe('drain (finding 4)', () => {
   }, 90_000);
 
   it('a call hung up mid-reply keeps agentText and the heardText prefix in its record (finding 4)', async () => {
-    const { server, dir } = await start();
+    const { server, dir } = await servers.startIn();
     const call = await callInReply(server);
     await call.heard(1200);
     const res = await fetch(`${server.url}/v1/sessions/${call.sessionId}`, {
@@ -220,7 +205,7 @@ describe('drain (finding 4)', () => {
   }, 90_000);
 
   it('a server with no calls drains at once; idle calls are hung up without waiting for the grace period (finding 4)', async () => {
-    const { server } = await start();
+    const server = await servers.start();
     const res = await fetch(`${server.url}/v1/sessions`, { method: 'POST', headers, body: '{}' });
     expect(res.status).toBe(201);
     const startedAt = Date.now();
@@ -230,7 +215,7 @@ describe('drain (finding 4)', () => {
 
   it('new Realtime connections and phone calls during a drain get 503 draining (finding 4)', async () => {
     const authToken = 'twilio_auth_token_for_drain_test';
-    const { server } = await start({ phone: { twilioAuthToken: authToken } });
+    const server = await servers.start({ phone: { twilioAuthToken: authToken } });
     // One live call keeps the drain going while the routes are tried.
     const call = await callInReply(server);
     const draining = server.drain({ graceMs: 120_000 });

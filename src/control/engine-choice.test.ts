@@ -1,37 +1,30 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPackageTrackerAgent } from '../apps/package-tracker/index.js';
 import { openDatabase } from '../store/database.js';
 import { ScriptedRuntime } from '../testing/index.js';
-import { createServer, type ParleyServer } from './server.js';
+import { TestServers } from '../testing/test-servers.js';
+import type { ParleyServer } from './server.js';
 
 const KEY = 'pk_engine_choice_test_key_0123456789';
 
 describe('choosing the agent and engines by name in POST /v1/sessions', () => {
+  const servers = new TestServers({}, 'parley-choice-');
   let server: ParleyServer;
-  let dir: string;
   const db = openDatabase(':memory:');
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'parley-choice-'));
     const tracker = createPackageTrackerAgent({ db });
-    server = await createServer({
-      dataDir: dir,
+    server = await servers.start({
       apiKeys: [KEY],
-      port: 0,
-      logger: false,
-      webRoot: join(dir, 'no-web'),
+      greeting: true, // the server default, as before
       agents: [tracker, { ...tracker, name: 'second-line' }],
       runtime: new ScriptedRuntime({ script: [] }),
     });
   });
 
   afterAll(async () => {
-    await server.close();
+    await servers.closeAll();
     db.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const post = async (body: object) => {

@@ -3,47 +3,42 @@
  * `{error: {code, message}}`, and bad WebSocket messages (bad UTF-8, oversized) get an error message
  * while the call goes on.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { MAX_CONTROL_BYTES } from '../media/control-messages.js';
 import { MAX_WS_PAYLOAD_BYTES } from '../media/websocket/socket-limits.js';
 import { WELL_FORMED_OFFER } from '../testing/media/offers.js';
 import { ScriptedRuntime } from '../testing/index.js';
-import { createServer, type ParleyServer } from './server.js';
+import { TestServers } from '../testing/test-servers.js';
+import type { ParleyServer } from './server.js';
 
 const KEY = 'pk_error_bodies_test_key_0123456789';
 const auth = { authorization: `Bearer ${KEY}` };
-const open: { server: ParleyServer; dir: string }[] = [];
+/** A small web client, so static-file errors can be checked. */
+let web: string;
 
-async function start(): Promise<ParleyServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-errors-'));
-  const web = join(dir, 'web');
-  mkdirSync(web);
+beforeAll(() => {
+  web = mkdtempSync(join(tmpdir(), 'parley-errors-web-'));
   writeFileSync(join(web, 'index.html'), '<!doctype html><title>Parley</title>');
   writeFileSync(join(web, 'style.css'), 'body { margin: 0 }');
-  const server = await createServer({
-    dataDir: dir,
+});
+
+afterAll(() => rmSync(web, { recursive: true, force: true }));
+
+const servers = new TestServers(
+  () => ({
     apiKeys: [KEY],
-    port: 0,
-    logger: false,
-    greeting: false,
     webRoot: web,
     runtime: new ScriptedRuntime({ script: ['where is my order four two one nine'] }),
-  });
-  open.push({ server, dir });
-  return server;
-}
+  }),
+  'parley-errors-',
+);
 
-afterEach(async () => {
-  for (const { server, dir } of open.splice(0)) {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+afterEach(() => servers.closeAll());
 
 async function createSession(server: ParleyServer) {
   const res = await fetch(`${server.url}/v1/sessions`, {
@@ -133,7 +128,7 @@ async function expectCallGoesOn(server: ParleyServer, call: Call, sessionId: str
 
 describe('error bodies (finding 10)', () => {
   it('the WebRTC route answers a wrong content type, an oversized and a missing body with documented codes, not FST_ERR_* (finding 10)', async () => {
-    const server = await start();
+    const server = await servers.start();
     const { token } = await createSession(server);
     const plain = await postOffer(server, token, { 'content-type': 'text/plain' }, WELL_FORMED_OFFER);
     expect(plain.status).toBe(415);
@@ -156,7 +151,7 @@ describe('error bodies (finding 10)', () => {
   });
 
   it('unknown routes keep a JSON 404 not_found while the web client still serves its files', async () => {
-    const server = await start();
+    const server = await servers.start();
     for (const path of ['/nope', '/v1/nope', '/app.js.map', '/v1/media/webrtc/abc']) {
       const res = await fetch(`${server.url}${path}`);
       expect(res.status).toBe(404);
@@ -172,7 +167,7 @@ describe('error bodies (finding 10)', () => {
   });
 
   it('a plain GET on a WebSocket route gets a JSON error body, never an empty 404 (finding 10)', async () => {
-    const server = await start();
+    const server = await servers.start();
     const { token } = await createSession(server);
     for (const path of [`/v1/media/ws?token=${encodeURIComponent(token)}`, '/v1/realtime']) {
       const res = await fetch(`${server.url}${path}`, { headers: auth });
@@ -186,7 +181,7 @@ describe('error bodies (finding 10)', () => {
   });
 
   it('a malformed URL gets the documented body, not Fastify’s FST_ERR_BAD_URL (finding 10)', async () => {
-    const server = await start();
+    const server = await servers.start();
     const res = await rawGet(server, '/%');
     expect(res.status).toBe(400);
     expect(res.type).toMatch(/application\/json/);
@@ -196,7 +191,7 @@ describe('error bodies (finding 10)', () => {
 
 describe('bad WebSocket messages never end the call (finding 10)', () => {
   it('invalid UTF-8 in a text frame gets an invalid_utf8 error and the call goes on (finding 10)', async () => {
-    const server = await start();
+    const server = await servers.start();
     const { sessionId, token, media } = await createSession(server);
     const call = await connect(`${media.websocket}?token=${encodeURIComponent(token)}`);
     await until(() => call.messages.some((m) => m.type === 'hello'));
@@ -208,7 +203,7 @@ describe('bad WebSocket messages never end the call (finding 10)', () => {
   });
 
   it('a 1 MiB control frame gets message_too_large and the call goes on (finding 10)', async () => {
-    const server = await start();
+    const server = await servers.start();
     const { sessionId, token, media } = await createSession(server);
     const call = await connect(`${media.websocket}?token=${encodeURIComponent(token)}`);
     await until(() => call.messages.some((m) => m.type === 'hello'));
@@ -223,7 +218,7 @@ describe('bad WebSocket messages never end the call (finding 10)', () => {
   });
 
   it(`a message above the ${MAX_WS_PAYLOAD_BYTES}-byte WebSocket cap closes the socket with 1009 (finding 10)`, async () => {
-    const server = await start();
+    const server = await servers.start();
     const { token, media } = await createSession(server);
     const call = await connect(`${media.websocket}?token=${encodeURIComponent(token)}`);
     await until(() => call.messages.some((m) => m.type === 'hello'));
@@ -232,7 +227,7 @@ describe('bad WebSocket messages never end the call (finding 10)', () => {
   });
 
   it('invalid UTF-8 on the Realtime endpoint gets an error event and the connection goes on (finding 10)', async () => {
-    const server = await start();
+    const server = await servers.start();
     const url = `${server.url.replace('http', 'ws')}/v1/realtime`;
     const call = await connect(url, ['realtime', `openai-insecure-api-key.${KEY}`]);
     await until(() => call.messages.some((m) => m.type === 'session.created'));

@@ -10,9 +10,10 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import { DrivenRuntime } from '../testing/index.js';
+import { TestServers } from '../testing/test-servers.js';
 import { createServer, type ParleyServer, type ServerOptions } from './server.js';
 
 const KEY_A = 'pk_hardening_key_alpha_0123456789';
@@ -22,41 +23,32 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 interface Harness {
   server: ParleyServer;
-  dir: string;
   logs: string[];
   /** Moves the server's wall clock forward (throttle windows, token expiry). */
   skew: { ms: number };
 }
 
-const open: Harness[] = [];
+const servers = new TestServers(
+  // greeting: the server default, as these tests always had.
+  () => ({ apiKeys: [KEY_A, KEY_B], runtime: new DrivenRuntime(), tokenSecret: SECRET, greeting: true }),
+  'parley-hardening-',
+);
 const sockets: Socket[] = [];
 
 async function start(opts: Partial<ServerOptions> = {}, logLevel?: string): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-hardening-'));
   const logs: string[] = [];
   const skew = { ms: 0 };
-  const server = await createServer({
-    dataDir: dir,
-    apiKeys: [KEY_A, KEY_B],
-    port: 0,
-    runtime: new DrivenRuntime(),
-    tokenSecret: SECRET,
+  const server = await servers.start({
     logger: logLevel ? { level: logLevel, stream: { write: (line: string) => logs.push(line) } } : false,
-    webRoot: join(dir, 'no-web'),
     wallNow: () => Date.now() + skew.ms,
     ...opts,
   });
-  const h = { server, dir, logs, skew };
-  open.push(h);
-  return h;
+  return { server, logs, skew };
 }
 
 afterEach(async () => {
   for (const s of sockets.splice(0)) s.destroy();
-  for (const h of open.splice(0)) {
-    await h.server.close();
-    rmSync(h.dir, { recursive: true, force: true });
-  }
+  await servers.closeAll();
 });
 
 const auth = (key: string) => ({ authorization: `Bearer ${key}` });
@@ -240,7 +232,7 @@ describe('HTTP timeouts and connection cap (finding 9)', () => {
 describe('web client headers and source maps (finding 11)', () => {
   it('serves the web client with a CSP, nosniff and no framing, and allows its inline handler by hash (finding 11)', async () => {
     const web = mkdtempSync(join(tmpdir(), 'parley-web-'));
-    open.push({ dir: web, server: { close: async () => {} } as ParleyServer, logs: [], skew: { ms: 0 } });
+    onTestFinished(() => rmSync(web, { recursive: true, force: true }));
     writeFileSync(
       join(web, 'index.html'),
       '<!doctype html><form onsubmit="return false"></form><script type="module" src="app.js"></script>',

@@ -1,42 +1,25 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { concat, silence, sine, splitFrames } from '../audio/signals.js';
 import { encodeAudioMessage } from '../media/websocket/audio-message.js';
 import { GOODBYE_LINE } from './budget.js';
-import { createServer, type ParleyServer, type ServerOptions } from './server.js';
+import type { ParleyServer } from './server.js';
 import { DrivenRuntime, ScriptedRuntime } from '../testing/index.js';
+import { TestServers } from '../testing/test-servers.js';
 
 const KEY = 'pk_live_server_test_key_0123456789';
 const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const open: { server: ParleyServer; dir: string }[] = [];
-
-async function start(opts: Partial<ServerOptions>): Promise<ParleyServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-live-'));
-  const server = await createServer({
-    dataDir: dir,
+const servers = new TestServers(
+  () => ({
     apiKeys: [KEY],
-    port: 0,
-    logger: false,
-    greeting: false,
-    webRoot: join(dir, 'no-web'),
     runtime: new ScriptedRuntime({ script: ['where is my order four two one nine', 'thanks'] }),
-    ...opts,
-  });
-  open.push({ server, dir });
-  return server;
-}
+  }),
+  'parley-live-',
+);
 
-afterEach(async () => {
-  for (const { server, dir } of open.splice(0)) {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+afterEach(() => servers.closeAll());
 
 async function post(server: ParleyServer, body: object = {}) {
   const res = await fetch(`${server.url}/v1/sessions`, {
@@ -76,7 +59,7 @@ async function speak(socket: WebSocket, speechMs: number, silenceMs: number): Pr
 
 describe('a listening server on loopback', () => {
   it('serves health, refuses a second connection with the same token, and ends a call at its turn budget', async () => {
-    const server = await start({ budgetGraceMs: 200 });
+    const server = await servers.start({ budgetGraceMs: 200 });
     const health = await fetch(`${server.url}/healthz`);
     expect(await health.json()).toEqual({ status: 'ok', activeSessions: 0 });
 
@@ -115,7 +98,7 @@ describe('a listening server on loopback', () => {
   });
 
   it('ends a call that runs past its duration budget', async () => {
-    const server = await start({});
+    const server = await servers.start();
     const created = await post(server, { budget: { maxDurationMs: 600 } });
     const { sessionId, token, media } = created.body as {
       sessionId: string;
@@ -133,7 +116,7 @@ describe('a listening server on loopback', () => {
 describe('cost', () => {
   it('prices usage with the configured table, reports it, and ends the call at the cost budget', async () => {
     const runtime = new DrivenRuntime();
-    const server = await start({
+    const server = await servers.start({
       runtime,
       budgetGraceMs: 0,
       prices: {
@@ -168,7 +151,7 @@ describe('finding 1: a media token is spent only by a completed upgrade', () => 
   const KEY_B = 'pk_live_server_test_key_other_9876543210';
 
   it('16 plain GETs on /v1/media/ws from one key spend nothing and do not fill the server (finding 1)', async () => {
-    const server = await start({ apiKeys: [KEY, KEY_B], maxActiveSessions: 2, tokenTtlMs: 1500 });
+    const server = await servers.start({ apiKeys: [KEY, KEY_B], maxActiveSessions: 2, tokenTtlMs: 1500 });
     const created = await post(server);
     const { sessionId, token, media } = created.body as {
       sessionId: string;
@@ -202,7 +185,7 @@ describe('finding 1: a media token is spent only by a completed upgrade', () => 
   });
 
   it('a plain GET or a failed handshake leaves the token usable; it connects once afterwards (finding 1)', async () => {
-    const server = await start({});
+    const server = await servers.start();
     const created = await post(server);
     const { token, media } = created.body as { token: string; media: { websocket: string } };
     const wsUrl = `${media.websocket}?token=${encodeURIComponent(token)}`;
@@ -227,7 +210,7 @@ describe('finding 1: a media token is spent only by a completed upgrade', () => 
 describe('reconnects', () => {
   it('a WebSocket cut mid-call resumes the same session with its history: turns before and after the drop', async () => {
     // Spare lines: under load the tone may be heard as two turns, and each takes a line.
-    const server = await start({
+    const server = await servers.start({
       resumeGraceMs: 20_000,
       runtime: new ScriptedRuntime({
         script: ['where is my order four two one nine', 'thanks', 'thanks', 'thanks', 'thanks'],
@@ -278,7 +261,7 @@ describe('reconnects', () => {
   }, 120_000);
 
   it('a reused resume token is refused 409, and an unresumed session ends `disconnected`', async () => {
-    const server = await start({ resumeGraceMs: 500 });
+    const server = await servers.start({ resumeGraceMs: 500 });
     const created = await post(server);
     const { sessionId, token, media } = created.body as {
       sessionId: string;

@@ -4,11 +4,8 @@
  * its budget guard, so no served session ever matched. Capabilities now travel on the Brain.
  */
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createPackageTrackerAgent } from '../apps/package-tracker/index.js';
@@ -16,7 +13,7 @@ import { concat, silence, sine, splitFrames } from '../audio/signals.js';
 import { encodeAudioMessage } from '../media/websocket/audio-message.js';
 import { openDatabase } from '../store/database.js';
 import { ScriptedRuntime } from '../testing/index.js';
-import { createServer, type ParleyServer } from './server.js';
+import { TestServers } from '../testing/test-servers.js';
 
 const KEY = 'pk_served_llm_summary_test_0123456789';
 const SUMMARY = 'The caller asked about order four two one nine twice.';
@@ -30,6 +27,7 @@ describe('served LLM sessions fall back to the slot summary (regression)', () =>
   let llm: Server;
   let baseUrl: string;
   const requests: ChatRequest[] = [];
+  const servers = new TestServers({}, 'parley-llm-summary-');
 
   beforeAll(async () => {
     // An OpenAI-compatible server on loopback: a summary when asked for one, else a short answer.
@@ -65,17 +63,10 @@ describe('served LLM sessions fall back to the slot summary (regression)', () =>
   });
 
   it('a served session on the LLM brain engine has its summary written by the LLM', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'parley-llm-summary-'));
     const db = openDatabase(':memory:');
-    let server: ParleyServer | undefined;
     try {
-      server = await createServer({
-        dataDir: dir,
+      const server = await servers.start({
         apiKeys: [KEY],
-        port: 0,
-        logger: false,
-        greeting: false,
-        webRoot: join(dir, 'no-web'),
         agents: [createPackageTrackerAgent({ db })],
         sessionOptions: { summaryEveryTurns: 2, keepRecentMessages: 1, idleCheckInMs: 0 },
         runtime: new ScriptedRuntime({
@@ -113,9 +104,9 @@ describe('served LLM sessions fall back to the slot summary (regression)', () =>
       const last = requests.filter((r) => !String(r.messages[0]?.content).startsWith('Summarize')).at(-1);
       expect(JSON.stringify(last?.messages)).toContain(SUMMARY);
     } finally {
-      await server?.close();
+      // The server closes first: its agent's orders live in `db`.
+      await servers.closeAll();
       db.close();
-      rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
 });

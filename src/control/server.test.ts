@@ -6,7 +6,8 @@ import { SystemClock } from '../clock.js';
 import type { MediaAuthError } from '../media/errors.js';
 import { openDatabase } from '../store/database.js';
 import { DrivenRuntime, ScriptedBrain } from '../testing/index.js';
-import { createServer, type ParleyServer, type ServerOptions } from './server.js';
+import { TestServers } from '../testing/test-servers.js';
+import type { ParleyServer, ServerOptions } from './server.js';
 import { TokenIssuer } from './tokens.js';
 
 const KEY_A = 'pk_test_key_alpha_0123456789';
@@ -19,32 +20,19 @@ interface Harness {
   dir: string;
 }
 
-const open: Harness[] = [];
+// greeting: the server default, as these tests always had.
+const servers = new TestServers(
+  { apiKeys: [KEY_A, KEY_B], tokenSecret: SECRET, greeting: true },
+  'parley-control-',
+);
 
 async function start(opts: Partial<ServerOptions> = {}): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-control-'));
   const runtime = new DrivenRuntime();
-  const server = await createServer({
-    dataDir: dir,
-    apiKeys: [KEY_A, KEY_B],
-    port: 0,
-    runtime,
-    tokenSecret: SECRET,
-    logger: false,
-    webRoot: join(dir, 'no-web'),
-    ...opts,
-  });
-  const h = { server, runtime, dir };
-  open.push(h);
-  return h;
+  const { server, dir } = await servers.startIn({ runtime, ...opts });
+  return { server, runtime, dir };
 }
 
-afterEach(async () => {
-  for (const h of open.splice(0)) {
-    await h.server.close();
-    rmSync(h.dir, { recursive: true, force: true });
-  }
-});
+afterEach(() => servers.closeAll());
 
 const auth = (key: string) => ({ authorization: `Bearer ${key}` });
 

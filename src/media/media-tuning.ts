@@ -4,10 +4,21 @@
  * PARLEY_PEER_TIMEOUT_MS and PARLEY_INPUT_BURST_MS; unset ones keep their defaults.
  */
 import type { WebRtcTransportOptions } from './webrtc/webrtc-transport.js';
-import type { WebSocketTransportOptions } from './websocket/ws-transport.js';
+import type { WsLivenessOptions } from './websocket/ws-liveness.js';
+
+/**
+ * How the WebSocket transport watches its client and paces its audio. Kept apart from the
+ * transport, so the public types (server options) never need the `ws` package's types.
+ */
+export interface WebSocketTuning {
+  /** Heartbeats, no-audio timeout and send-buffer bounds (defaults in ws-liveness.ts). */
+  liveness?: WsLivenessOptions;
+  /** Caller audio accepted ahead of real time before the excess is dropped (`audio_too_fast`). Default 2000 ms. */
+  inputBurstMs?: number;
+}
 
 export interface MediaTuning {
-  websocket: Pick<WebSocketTransportOptions, 'liveness' | 'inputBurstMs'>;
+  websocket: WebSocketTuning;
   webrtc: Pick<WebRtcTransportOptions, 'peerTimeoutMs' | 'inputBurstMs'>;
 }
 

@@ -20,8 +20,9 @@ import {
 } from './resume.js';
 import { checkOffer, MAX_OFFER_BYTES } from './webrtc/offer.js';
 import { WebRtcTransport, type WebRtcTransportOptions } from './webrtc/webrtc-transport.js';
-import { WebSocketTransport, type WebSocketTransportOptions } from './websocket/ws-transport.js';
-import { WS_SERVER_OPTIONS } from './websocket/socket-limits.js';
+import type { WebSocketTuning } from './media-tuning.js';
+import { WebSocketTransport } from './websocket/ws-transport.js';
+import { answerUpgradeRequired, WS_SERVER_OPTIONS } from './websocket/socket-limits.js';
 
 export { MediaAuthError, MediaRequestError } from './errors.js';
 export type { MediaAdmission } from './resume.js';
@@ -51,7 +52,7 @@ export interface MediaPlaneDeps {
   /** How long a session whose connection dropped waits for a resume, ms. Default 15000. */
   resumeGraceMs?: number;
   /** WebSocket heartbeats, no-audio timeout, send-buffer bounds and input burst allowance. */
-  websocket?: Pick<WebSocketTransportOptions, 'liveness' | 'inputBurstMs'>;
+  websocket?: WebSocketTuning;
 }
 
 export async function registerMediaPlane(app: FastifyInstance, deps: MediaPlaneDeps): Promise<void> {
@@ -170,16 +171,7 @@ export async function registerMediaPlane(app: FastifyInstance, deps: MediaPlaneD
       method: 'GET',
       url: '/v1/media/ws',
       // Without an Upgrade header nothing is checked or spent: the answer says what is missing.
-      handler: async (_req, reply) =>
-        reply
-          .code(426)
-          .header('upgrade', 'websocket')
-          .send({
-            error: {
-              code: 'upgrade_required',
-              message: 'this endpoint speaks WebSocket only: connect with an Upgrade: websocket request',
-            },
-          }),
+      handler: async (_req, reply) => answerUpgradeRequired(reply),
       preValidation: async (req: FastifyRequest, reply: FastifyReply) => {
         if (!req.ws) return;
         const query = req.query as { token?: unknown; resume?: unknown };

@@ -105,7 +105,8 @@ describe('ReorderBuffer', () => {
   it('gives the extra patience back after a long clean run', () => {
     const buffer = new ReorderBuffer<number>();
     // Two late packets raise the wait ...
-    [0, 1, 3, 4, 5, 6, 2, 7, 9, 10, 11, 12, 8].forEach((seq, i) => buffer.push(seq, seq, i * 20));
+    for (const [i, seq] of [0, 1, 3, 4, 5, 6, 2, 7, 9, 10, 11, 12, 8].entries())
+      buffer.push(seq, seq, i * 20);
     const raised = buffer.waitMs;
     expect(raised).toBeGreaterThan(60);
     // ... and a clean minute brings it back down.

@@ -1,37 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createServer, type ParleyServer } from '../control/server.js';
 import { ScriptedRuntime } from '../testing/index.js';
+import { TestServers } from '../testing/test-servers.js';
 
 const KEY = 'pk_realtime_routes_test_key_0123456789';
-const open: { server: ParleyServer; dir: string }[] = [];
-
-async function start(): Promise<ParleyServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-rt-routes-'));
-  const server = await createServer({
-    dataDir: dir,
+const servers = new TestServers(
+  () => ({
     apiKeys: [KEY],
-    port: 0,
-    logger: false,
-    greeting: false,
-    webRoot: join(dir, 'no-web'),
     maxActiveSessions: 4, // two per key
     runtime: new ScriptedRuntime({ script: [] }),
-  });
-  open.push({ server, dir });
-  return server;
-}
+  }),
+  'parley-rt-routes-',
+);
 
-afterEach(async () => {
-  for (const { server, dir } of open.splice(0)) {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+afterEach(() => servers.closeAll());
 
 function firstEvent(ws: WebSocket): Promise<{ type: string; error?: { code: string } }> {
   return new Promise((resolve, reject) => {
@@ -42,7 +25,7 @@ function firstEvent(ws: WebSocket): Promise<{ type: string; error?: { code: stri
 
 describe('GET /v1/realtime with an API key', () => {
   it('a plain GET or a failed handshake creates no session and holds no slot (finding 1, Realtime)', async () => {
-    const server = await start();
+    const server = await servers.start();
     const url = `${server.url}/v1/realtime?model=parley`;
     for (let i = 0; i < 4; i++) {
       const res = await fetch(url, { headers: { authorization: `Bearer ${KEY}` } });

@@ -18,7 +18,7 @@ import type { SessionBudget } from '../control/budget.js';
 import { ApiError } from '../control/errors.js';
 import type { SessionService } from '../control/sessions.js';
 import { describeError } from '../media/errors.js';
-import { WS_SERVER_OPTIONS } from '../media/websocket/socket-limits.js';
+import { answerUpgradeRequired, WS_SERVER_OPTIONS } from '../media/websocket/socket-limits.js';
 import { parseFormat } from './audio-codec.js';
 import { RealtimeConnection } from './connection.js';
 import type { RealtimeSessionRequest } from './session-config.js';
@@ -144,16 +144,7 @@ export async function registerRealtimeRoutes(app: FastifyInstance, deps: Realtim
     method: 'GET',
     url: '/v1/realtime',
     // Without an Upgrade header nothing is checked, created or spent: the answer says what is missing.
-    handler: async (_req, reply) =>
-      reply
-        .code(426)
-        .header('upgrade', 'websocket')
-        .send({
-          error: {
-            code: 'upgrade_required',
-            message: 'this endpoint speaks WebSocket only: connect with an Upgrade: websocket request',
-          },
-        }),
+    handler: async (_req, reply) => answerUpgradeRequired(reply),
     preValidation: async (req: FastifyRequest, reply: FastifyReply) => {
       if (!req.ws) return;
       const query = req.query as { model?: unknown };

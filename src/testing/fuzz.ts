@@ -2,6 +2,7 @@
  * Settings shared by the property-based (`*.fuzz.test.ts`) tests: a fixed seed, so a failure
  * replays exactly (fast-check prints the seed and the counterexample path), and bounded runs, so
  * the suite stays within seconds. `PARLEY_FUZZ_SEED` and `PARLEY_FUZZ_RUNS` explore further.
+ * Kept out of the build (tsconfig.build.json): fast-check is a dev dependency.
  */
 import fc from 'fast-check';
 

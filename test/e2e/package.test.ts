@@ -200,7 +200,8 @@ describe('parley-voice installed from its tarball', () => {
         reject(new Error(`parley serve exited ${code}\n${stdout}\n${stderr}`));
       });
     });
-    expect(stdout).toContain(API_KEY);
+    // A configured key is the operator's secret: the banner never prints it (only a generated one).
+    expect(stdout).not.toContain(API_KEY);
 
     const res = await fetch(`${url}/v1/sessions`, {
       method: 'POST',
@@ -213,6 +214,7 @@ describe('parley-voice installed from its tarball', () => {
     // The web client ships in the package (web/dist).
     const page = await fetch(`${url}/`);
     expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(await page.text()).toMatch(/<html/i);
 
     // npx dies of the signal at once; the server (same process group) shuts down on its own. Its
@@ -226,7 +228,9 @@ describe('parley-voice installed from its tarball', () => {
       new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000)),
     ]);
     expect(how, stderr).toBe('closed');
-    expect(stderr).toContain('SIGTERM, ending calls and closing');
+    // SIGTERM drains: no new sessions, live calls end at a turn boundary, then the server exits.
+    expect(stderr).toContain('SIGTERM, draining');
+    expect(stderr).toMatch(/drained \(/);
     expect(stderr).not.toMatch(/shutdown failed|again, exiting now/);
   });
 });

@@ -17,6 +17,14 @@ export interface RtcCallOptions {
   connectTimeoutMs?: number;
   /** After the connection drops, keep trying to resume this long (the server's grace). Default 15000 ms. */
   resumeWithinMs?: number;
+  /** The page pings the server on the events channel this often once it opened. Default 500 ms. */
+  pingIntervalMs?: number;
+  /**
+   * Nothing from the server this long (it answers every ping) means the connection is lost, and the
+   * page resumes at once. Chromium's ICE alone takes 5–7 s to call a dead path "disconnected",
+   * while the caller talks into it. Default 2000 ms.
+   */
+  silenceTimeoutMs?: number;
 }
 
 /** Response header carrying the token that gets this call back after a drop. */
@@ -44,6 +52,8 @@ export async function startRtcCall(opts: RtcCallOptions): Promise<CallTransport>
   let finished = false;
   let pc: RTCPeerConnection;
   let events: RTCDataChannel;
+  /** When the oldest ping the server has not answered yet went out (any message answers it). */
+  let unansweredSinceMs: number | undefined;
 
   /** One peer connection, offered with `token`: the session token first, a resume token after a drop. */
   const negotiate = async (token: string): Promise<void> => {
@@ -52,8 +62,11 @@ export async function startRtcCall(opts: RtcCallOptions): Promise<CallTransport>
     const channel = peer.createDataChannel('events');
     channel.onmessage = (e) => {
       if (peer !== pc) return;
+      unansweredSinceMs = undefined;
       try {
         const message = JSON.parse(String(e.data)) as Record<string, unknown>;
+        // Answers to our own liveness pings.
+        if (message.type === 'pong') return;
         if (message.type === 'hello' && typeof message.resumeToken === 'string')
           resumeToken = message.resumeToken;
         if (message.type === 'ended') finished = true;
@@ -76,6 +89,7 @@ export async function startRtcCall(opts: RtcCallOptions): Promise<CallTransport>
       resumeToken = res.headers.get(RESUME_HEADER) ?? resumeToken;
       pc = peer;
       events = channel;
+      unansweredSinceMs = undefined;
       await peer.setRemoteDescription({ type: 'answer', sdp: text });
       await waitForConnection(peer, opts.connectTimeoutMs ?? 10_000);
       peer.onconnectionstatechange = () => onState(peer);
@@ -147,6 +161,21 @@ export async function startRtcCall(opts: RtcCallOptions): Promise<CallTransport>
   await ctx.resume().catch(() => undefined);
   opts.callbacks.onConnection('connected');
 
+  // Pings the server: one unanswered for `silenceTimeoutMs` means a dead path, noticed long before
+  // ICE gives up. Timed from the ping, so a throttled (background) page is not fooled by late timers.
+  let pingId = 0;
+  const silenceTimeoutMs = opts.silenceTimeoutMs ?? 2000;
+  const pingTimer = window.setInterval(() => {
+    if (finished || reconnecting || events.readyState !== 'open') return;
+    const now = performance.now();
+    if (unansweredSinceMs !== undefined && now - unansweredSinceMs > silenceTimeoutMs) {
+      void reconnect();
+      return;
+    }
+    events.send(JSON.stringify({ type: 'ping', id: ++pingId }));
+    unansweredSinceMs ??= now;
+  }, opts.pingIntervalMs ?? 500);
+
   const jitterSeen = { emitted: 0, delay: 0 };
   return {
     kind: 'webrtc',
@@ -182,6 +211,7 @@ export async function startRtcCall(opts: RtcCallOptions): Promise<CallTransport>
     close: async () => {
       finished = true;
       window.clearTimeout(disconnectTimer);
+      window.clearInterval(pingTimer);
       if (events.readyState === 'open') {
         events.send(JSON.stringify({ type: 'hangup' }));
         await new Promise((r) => setTimeout(r, 100));

@@ -1,7 +1,7 @@
 /** Finding 5 of issue 15: callers are identified before side effects and personal data; orders belong to a tenant. */
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../store/database.js';
-import { dialogueHarness } from './dialogue-harness.js';
+import { dialogueHarness } from './test-helpers.js';
 import { OrderStore } from './orders.js';
 
 const cancelledFlag = (db: ReturnType<typeof openDatabase>, tenant: string, number: string) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { wordChunks } from '../../index.js';
-import { dialogueHarness } from './dialogue-harness.js';
+import { dialogueHarness } from './test-helpers.js';
 import { preparePackageTracker } from './index.js';
 
 const harness = () => dialogueHarness();

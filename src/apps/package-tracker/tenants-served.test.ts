@@ -1,39 +1,27 @@
 /** Finding 5 of issue 15 through a served session: orders belong to the API key that owns the session. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServer, type ParleyServer } from '../../control/server.js';
 import { openDatabase } from '../../store/database.js';
 import { DrivenRuntime } from '../../testing/index.js';
+import { TestServers } from '../../testing/test-servers.js';
 import { OrderStore } from './orders.js';
 
 const KEY_A = 'pk_tenant_test_key_alpha_0123456789abcdef';
 const KEY_B = 'pk_tenant_test_key_bravo_0123456789abcdef';
 
-const open: { server: ParleyServer; dir: string }[] = [];
+const servers = new TestServers({}, 'parley-tenants-');
 
-afterEach(async () => {
-  for (const h of open.splice(0)) {
-    await h.server.close();
-    rmSync(h.dir, { recursive: true, force: true });
-  }
-});
+afterEach(() => servers.closeAll());
 
 describe('package tracker orders on a server with two API keys (finding 5)', () => {
   it('an order of tenant A is unknown to tenant B (finding 5)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'parley-tenants-'));
     const runtime = new DrivenRuntime();
-    const server = await createServer({
-      dataDir: dir,
+    const { server, dir } = await servers.startIn({
       apiKeys: [KEY_A, KEY_B],
-      port: 0,
       runtime,
       tokenSecret: 'a-test-secret-that-is-at-least-32-bytes-long',
-      logger: false,
-      webRoot: join(dir, 'no-web'),
+      greeting: true, // as before: the server default (each request here asks for none)
     });
-    open.push({ server, dir });
     const session = async (key: string) => {
       const res = await server.app.inject({
         method: 'POST',

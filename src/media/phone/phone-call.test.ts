@@ -1,19 +1,29 @@
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type ParleyServer, type ServerOptions } from '../../control/server.js';
+import type { ParleyServer } from '../../control/server.js';
 import { composeCaller } from '../../runtime/caller-audio.js';
 import { ScriptedRuntime } from '../../testing/index.js';
 import { CarrierSim } from '../../testing/media/twilio-carrier.js';
+import { TestServers } from '../../testing/test-servers.js';
 
 const KEY = 'pk_phone_test_key_0123456789abcdef';
 const AUTH_TOKEN = 'twilio_test_auth_token_0123456789';
 const ACCOUNT = `AC${'0'.repeat(32)}`;
 const MS_PER_CHAR = 50;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const open: { server: ParleyServer; dir: string; carriers: CarrierSim[] }[] = [];
+const servers = new TestServers(
+  () => ({
+    apiKeys: [KEY],
+    runtime: new ScriptedRuntime({
+      script: ['where is my order four two one nine', 'hold on'],
+      msPerChar: MS_PER_CHAR,
+    }),
+    phone: { twilioAuthToken: AUTH_TOKEN },
+  }),
+  'parley-phone-',
+);
+/** Carriers dialled in this test, stopped before its servers close. */
+const carriers: CarrierSim[] = [];
 
 async function until(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -23,35 +33,12 @@ async function until(what: string, cond: () => boolean, timeoutMs = 20_000): Pro
   }
 }
 
-async function start(opts: Partial<ServerOptions> = {}): Promise<ParleyServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-phone-'));
-  const server = await createServer({
-    dataDir: dir,
-    apiKeys: [KEY],
-    port: 0,
-    logger: false,
-    greeting: false,
-    webRoot: join(dir, 'no-web'),
-    runtime: new ScriptedRuntime({
-      script: ['where is my order four two one nine', 'hold on'],
-      msPerChar: MS_PER_CHAR,
-    }),
-    phone: { twilioAuthToken: AUTH_TOKEN },
-    ...opts,
-  });
-  open.push({ server, dir, carriers: [] });
-  return server;
-}
-
 afterEach(async () => {
-  for (const { server, dir, carriers } of open.splice(0)) {
-    for (const c of carriers) {
-      c.stopClock();
-      c.socket.terminate();
-    }
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
+  for (const c of carriers.splice(0)) {
+    c.stopClock();
+    c.socket.terminate();
   }
+  await servers.closeAll();
 });
 
 /** Twilio's documented scheme, written out independently of the server's code. */
@@ -103,7 +90,7 @@ async function answer(
 
 async function dial(streamUrl: string, jitterBufferMs = 200): Promise<CarrierSim> {
   const carrier = new CarrierSim(streamUrl, { jitterBufferMs });
-  open.at(-1)?.carriers.push(carrier);
+  carriers.push(carrier);
   await carrier.opened();
   return carrier;
 }
@@ -120,7 +107,7 @@ beforeAll(async () => {
 
 describe('the Twilio voice webhook', () => {
   it('answers a signed call with <Connect><Stream> and a token, and refuses bad signatures with 403 and no session', async () => {
-    const server = await start();
+    const server = await servers.start();
     const url = `${server.url}/v1/phone/twilio/voice`;
 
     for (const signature of [
@@ -144,7 +131,7 @@ describe('the Twilio voice webhook', () => {
   });
 
   it('checks the signature against the configured public URL and answers with its wss stream URL', async () => {
-    const server = await start({
+    const server = await servers.start({
       phone: { twilioAuthToken: AUTH_TOKEN, publicUrl: 'https://parley.example.com/' },
     });
     const local = await ring(server, sign(`${server.url}/v1/phone/twilio/voice`, CALL_PARAMS));
@@ -155,7 +142,7 @@ describe('the Twilio voice webhook', () => {
   });
 
   it('answers 503 when Twilio is not configured', async () => {
-    const server = await start({ phone: {} });
+    const server = await servers.start({ phone: {} });
     const res = await ring(server, 'x');
     expect(res.status).toBe(503);
     expect(JSON.parse(res.text)).toMatchObject({ error: { code: 'phone_not_configured' } });
@@ -167,7 +154,7 @@ describe('the Twilio voice webhook', () => {
 
 describe('a phone call over Twilio Media Streams', () => {
   it('tracks the order, clears on barge-in, keeps the heard prefix the marks report, takes keyed digits and ends on stop', async () => {
-    const server = await start();
+    const server = await servers.start();
     const { streamUrl, token, sessionId } = await answer(server);
     const carrier = await dial(streamUrl, 300);
     carrier.start({ token, sessionId });
@@ -236,7 +223,7 @@ describe('a phone call over Twilio Media Streams', () => {
   }, 120_000);
 
   it('logs and skips malformed messages, refuses oversized ones, and ends a stream that vanishes without stop within 5 s', async () => {
-    const server = await start();
+    const server = await servers.start();
     const { streamUrl, token, sessionId } = await answer(server);
     const carrier = await dial(streamUrl);
     carrier.start({ token, sessionId });
@@ -277,7 +264,7 @@ describe('a phone call over Twilio Media Streams', () => {
   }, 60_000);
 
   it('closes a stream whose start carries a bad or spent token, with the reason', async () => {
-    const server = await start();
+    const server = await servers.start();
     const { streamUrl, token, sessionId } = await answer(server);
     const forged = await dial(streamUrl);
     forged.start({ token: `${token.slice(0, -4)}AAAA` });

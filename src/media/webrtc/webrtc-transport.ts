@@ -14,7 +14,7 @@ import { SESSION_SAMPLE_RATE } from '../../audio/frame.js';
 import type { Clock } from '../../clock.js';
 import type { SessionApi } from '../../conversation/api.js';
 import { AgentAudioOut } from '../agent-audio-out.js';
-import { type OutboundMessage, parseControlMessage } from '../control-messages.js';
+import { type OutboundMessage, parseControlFrame, parseControlMessage } from '../control-messages.js';
 import { MediaRequestError } from '../errors.js';
 import { AUDIO_TOO_FAST, InputPacer } from '../input-pacer.js';
 import type { ReorderStats } from '../reorder-buffer.js';
@@ -193,7 +193,8 @@ export class WebRtcTransport {
       });
       channel.onMessage.subscribe((data) => {
         this.liveness.heard();
-        const parsed = parseControlMessage(typeof data === 'string' ? data : data.toString('utf8'));
+        // Binary messages are checked as UTF-8 like WebSocket text frames, never decoded with replacement characters.
+        const parsed = typeof data === 'string' ? parseControlMessage(data) : parseControlFrame(data);
         if (!parsed.ok) this.link.sendError(parsed.code, parsed.message);
         else this.link.handleControl(parsed.message);
       });

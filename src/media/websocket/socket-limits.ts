@@ -6,6 +6,7 @@
  * payload cap sits well above every documented message cap: a message between its route's cap and
  * this one is read, refused with an error, and the call goes on.
  */
+import type { FastifyReply } from 'fastify';
 
 /** Largest WebSocket message read at all, bytes; above it the socket closes with 1009 (message too big). */
 export const MAX_WS_PAYLOAD_BYTES = 2 * 1024 * 1024;
@@ -16,6 +17,19 @@ export const WS_SERVER_OPTIONS = {
   // Text frames are validated by each route (fatal decode), which answers bad UTF-8 with an error.
   skipUTF8Validation: true,
 } as const;
+
+/** The answer of a socket route to a request without `Upgrade: websocket`: nothing checked, created or spent. */
+export function answerUpgradeRequired(reply: FastifyReply): FastifyReply {
+  return reply
+    .code(426)
+    .header('upgrade', 'websocket')
+    .send({
+      error: {
+        code: 'upgrade_required',
+        message: 'this endpoint speaks WebSocket only: connect with an Upgrade: websocket request',
+      },
+    });
+}
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -5,16 +5,14 @@
  * speaks and the agent still answers the turn. `hangup`, the one message that ends a call by
  * design, is left out.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { concat, silence, sine, splitFrames } from '../../audio/signals.js';
-import { createServer, type ParleyServer } from '../../control/server.js';
+import type { ParleyServer } from '../../control/server.js';
 import { ScriptedRuntime } from '../../testing/control-runtime.js';
 import { fuzzParams, hostileJson, hostileText } from '../../testing/fuzz.js';
+import { TestServers } from '../../testing/test-servers.js';
 import { parseControlMessage } from '../control-messages.js';
 import { encodeAudioMessage, MAX_AUDIO_MESSAGE_BYTES } from './audio-message.js';
 
@@ -68,26 +66,17 @@ const isHangup = (w: Wire) => {
   return parsed.ok && parsed.message.type === 'hangup';
 };
 
+const servers = new TestServers({}, 'parley-ws-fuzz-');
 let server: ParleyServer;
-let dir: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'parley-ws-fuzz-'));
-  server = await createServer({
-    dataDir: dir,
+  server = await servers.start({
     apiKeys: [KEY],
-    port: 0,
-    logger: false,
-    greeting: false,
-    webRoot: join(dir, 'no-web'),
     runtime: new ScriptedRuntime({ script: ['where is my order four two one nine', 'thanks'] }),
   });
 });
 
-afterAll(async () => {
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => servers.closeAll());
 
 async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const start = Date.now();

@@ -11,19 +11,16 @@ import { AgentAudioOut } from '../agent-audio-out.js';
 import { type OutboundMessage, parseControlFrame } from '../control-messages.js';
 import { AUDIO_TOO_FAST, InputPacer } from '../input-pacer.js';
 import { SessionLink, type SessionLinkOptions } from '../session-link.js';
+import type { WebSocketTuning } from '../media-tuning.js';
 import { encodeAudioMessage, parseAudioMessage } from './audio-message.js';
-import { type WsDeadReason, WsLiveness, type WsLivenessOptions } from './ws-liveness.js';
+import { type WsDeadReason, WsLiveness } from './ws-liveness.js';
 
-export interface WebSocketTransportOptions {
+export interface WebSocketTransportOptions extends WebSocketTuning {
   clock: Clock;
   /** The client's playback buffer estimate until it reports its own. Default 120 ms. */
   clientBufferMs?: number;
   /** Resume token for `hello` and what to do when the socket drops abnormally (see SessionLink). */
   link?: Pick<SessionLinkOptions, 'resumeToken' | 'onLost'>;
-  /** Heartbeats, no-audio timeout and send-buffer bounds (defaults in ws-liveness.ts). */
-  liveness?: WsLivenessOptions;
-  /** Caller audio accepted ahead of real time before the excess is dropped (`audio_too_fast`). Default 2000 ms. */
-  inputBurstMs?: number;
 }
 
 /** Close codes of a client that meant to leave (normal, going away, a close frame without a code). */

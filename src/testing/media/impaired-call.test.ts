@@ -4,28 +4,22 @@
  * loss), WebSocket through the TCP impairer (150 ms delay and stalls). Success is the task done,
  * never a timing bound, so the tests hold on a loaded machine.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type ParleyServer } from '../../control/server.js';
+import type { ParleyServer } from '../../control/server.js';
+import { TestServers } from '../test-servers.js';
 import { type ImpairedCallResult, renderUtterance, runImpairedCall } from './impaired-call.js';
 import { burstyLoss, type Impairment } from './udp-impairer.js';
 
+const servers = new TestServers({}, 'parley-impaired-');
 let server: ParleyServer;
-let dir: string;
 let utterance: Int16Array;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'parley-impaired-'));
-  server = await createServer({ port: 0, dataDir: join(dir, 'data'), logger: false, greeting: false });
+  server = await servers.start();
   utterance = await renderUtterance('where is my order four two one nine');
 });
 
-afterAll(async () => {
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => servers.closeAll());
 
 function explain(r: ImpairedCallResult): string {
   return JSON.stringify({ failure: r.failure, userText: r.userText, agentText: r.agentText, relay: r.relay });

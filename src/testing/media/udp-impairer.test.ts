@@ -185,4 +185,68 @@ describe('UDP impairer relay', () => {
     expect([...Array(50).keys()].every((k) => got.has(2 * k))).toBe(true);
     expect(relay.up.dropped).toBeGreaterThan(10);
   });
+
+  it('drops everything both ways during a blackout, delayed datagrams included, then forwards again', async () => {
+    const server = await echoServer();
+    let flowPort = 0;
+    server.on('message', (_msg, from) => {
+      flowPort = from.port;
+    });
+    const relay = await relayTo(server, { up: { delayMs: 50 } });
+    const a = await client();
+    a.socket.send(datagram(0), relay.port, relay.address);
+    await until(() => a.got.length === 1);
+    // Sent just before the network goes dark: due while it is dark, so lost.
+    a.socket.send(datagram(1), relay.port, relay.address);
+    await until(() => relay.up.received === 2);
+    const dark = relay.blackout(300);
+    expect(relay.paused).toBe(true);
+    for (let n = 2; n < 12; n++) a.socket.send(datagram(n), relay.port, relay.address);
+    // The server speaks first, to the client's flow: nothing comes down while dark either.
+    server.send(datagram(99), flowPort, relay.address);
+    await until(() => relay.up.received === 12 && relay.down.received === 2);
+    await dark;
+    expect(relay.paused).toBe(false);
+    expect(a.got.map((g) => g.n)).toEqual([0]);
+    expect(relay.up.blackedOut).toBe(11);
+    expect(relay.up.dropped).toBe(11);
+    expect(relay.down.blackedOut).toBe(1);
+    // The same flow works again once the network is back.
+    a.socket.send(datagram(12), relay.port, relay.address);
+    await until(() => a.got.length === 2);
+    expect(a.got.map((g) => g.n)).toEqual([0, 12]);
+    expect(relay.clients).toBe(1);
+  });
+
+  it('pause() holds the blackout until resume()', async () => {
+    const server = await echoServer();
+    const relay = await relayTo(server, {});
+    const a = await client();
+    relay.pause();
+    a.socket.send(datagram(1), relay.port, relay.address);
+    await until(() => relay.up.received === 1);
+    expect(relay.up.blackedOut).toBe(1);
+    relay.resume();
+    a.socket.send(datagram(2), relay.port, relay.address);
+    await until(() => a.got.length === 1);
+    expect(a.got[0]?.n).toBe(2);
+  });
+
+  it('sends flows opened after retarget() to the new target; an open flow keeps its own', async () => {
+    const first = await echoServer();
+    const second = await echoServer();
+    const secondSaw: number[] = [];
+    second.on('message', (msg) => secondSaw.push(msg.readUInt32BE(1)));
+    const relay = await relayTo(first, {});
+    const a = await client();
+    a.socket.send(datagram(1), relay.port, relay.address);
+    await until(() => a.got.length === 1);
+    relay.retarget({ address: '127.0.0.1', port: second.address().port });
+    const b = await client();
+    b.socket.send(datagram(2), relay.port, relay.address);
+    a.socket.send(datagram(3), relay.port, relay.address);
+    await until(() => a.got.length === 2 && b.got.length === 1);
+    expect(secondSaw).toEqual([2]);
+    expect(a.got.map((g) => g.n)).toEqual([1, 3]);
+  });
 });

@@ -89,7 +89,10 @@ export class ImpairmentSchedule {
 
 export interface DirectionStats {
   received: number;
+  /** Dropped by the schedule or by a blackout (`blackedOut` counts the latter alone). */
   dropped: number;
+  /** Dropped because the relay was paused (a blackout), received or due for delivery meanwhile. */
+  blackedOut: number;
   forwarded: number;
   /** Datagrams that look like RTP/RTCP (first byte 128–191, RFC 7983), forwarded. */
   rtpForwarded: number;
@@ -122,10 +125,36 @@ export interface UdpImpairer {
   readonly down: DirectionStats;
   /** Client source addresses seen (one upstream socket each). */
   readonly clients: number;
+  /** Whether the relay is paused (dropping everything both ways). */
+  readonly paused: boolean;
+  /**
+   * The network goes dark: every datagram either way is dropped, including those already delayed
+   * and due meanwhile, until `resume()`. Flows (client ↔ upstream socket) survive, as a NAT's would.
+   */
+  pause(): void;
+  resume(): void;
+  /** Pauses for `ms` of wall time, then resumes; resolves once restored. */
+  blackout(ms: number): Promise<void>;
+  /**
+   * Where client flows that start from now on go (a client's new peer connection reaching a new
+   * server port through the same relay); flows already open keep their target.
+   */
+  retarget(target: { address: string; port: number }): void;
   close(): Promise<void>;
 }
 
-const emptyStats = (): DirectionStats => ({ received: 0, dropped: 0, forwarded: 0, rtpForwarded: 0 });
+interface Flow {
+  socket: Socket;
+  target: { address: string; port: number };
+}
+
+const emptyStats = (): DirectionStats => ({
+  received: 0,
+  dropped: 0,
+  blackedOut: 0,
+  forwarded: 0,
+  rtpForwarded: 0,
+});
 const isRtpOrRtcp = (msg: Buffer) => msg.length > 0 && (msg[0] as number) >= 128 && (msg[0] as number) <= 191;
 
 function bind(socket: Socket, address: string, port = 0): Promise<void> {
@@ -151,9 +180,20 @@ export async function startUdpImpairer(opts: UdpImpairerOptions): Promise<UdpImp
   const up = emptyStats();
   const down = emptyStats();
   const front = createSocket('udp4');
-  const upstreams = new Map<string, Socket>();
+  /** One flow per client source: its upstream socket and the target it was opened towards. */
+  const upstreams = new Map<string, Flow>();
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
+  let paused = false;
+  let target = opts.target;
+  let blackoutTimer: NodeJS.Timeout | undefined;
+  /** Blackouts waiting for the network to come back. */
+  const restored: (() => void)[] = [];
+  const resume = () => {
+    clearTimeout(blackoutTimer);
+    paused = false;
+    for (const done of restored.splice(0)) done();
+  };
 
   const spared = (delayMs = 0): Fate => ({ drop: false, delayMs });
   const pass = (
@@ -164,6 +204,14 @@ export async function startUdpImpairer(opts: UdpImpairerOptions): Promise<UdpImp
     send: () => void,
   ) => {
     stats.received++;
+    const blackedOut = () => {
+      stats.dropped++;
+      stats.blackedOut++;
+    };
+    if (paused) {
+      blackedOut();
+      return;
+    }
     const fate = opts.mediaOnly && !isRtpOrRtcp(msg) ? spared(impairment?.delayMs) : schedule.next();
     if (fate.drop) {
       stats.dropped++;
@@ -171,6 +219,10 @@ export async function startUdpImpairer(opts: UdpImpairerOptions): Promise<UdpImp
     }
     const deliver = () => {
       if (closed) return;
+      if (paused) {
+        blackedOut();
+        return;
+      }
       stats.forwarded++;
       if (isRtpOrRtcp(msg)) stats.rtpForwarded++;
       send();
@@ -186,23 +238,24 @@ export async function startUdpImpairer(opts: UdpImpairerOptions): Promise<UdpImp
     timers.add(timer);
   };
 
-  const upstreamFor = async (client: RemoteInfo): Promise<Socket> => {
+  const upstreamFor = async (client: RemoteInfo): Promise<Flow> => {
     const key = `${client.address}:${client.port}`;
     const existing = upstreams.get(key);
     if (existing) return existing;
     const socket = createSocket('udp4');
-    upstreams.set(key, socket);
+    const flow: Flow = { socket, target };
+    upstreams.set(key, flow);
     socket.on('message', (msg) => {
       pass(msg, downSchedule, opts.down, down, () => front.send(msg, client.port, client.address));
     });
     socket.on('error', () => undefined);
     await bind(socket, address);
-    return socket;
+    return flow;
   };
 
   front.on('message', (msg, client) => {
-    void upstreamFor(client).then((socket) => {
-      pass(msg, upSchedule, opts.up, up, () => socket.send(msg, opts.target.port, opts.target.address));
+    void upstreamFor(client).then((flow) => {
+      pass(msg, upSchedule, opts.up, up, () => flow.socket.send(msg, flow.target.port, flow.target.address));
     });
   });
   front.on('error', () => undefined);
@@ -217,11 +270,29 @@ export async function startUdpImpairer(opts: UdpImpairerOptions): Promise<UdpImp
     get clients() {
       return upstreams.size;
     },
+    get paused() {
+      return paused;
+    },
+    pause: () => {
+      paused = true;
+    },
+    resume,
+    blackout: (ms) =>
+      new Promise<void>((resolve) => {
+        paused = true;
+        restored.push(resolve);
+        clearTimeout(blackoutTimer);
+        blackoutTimer = setTimeout(resume, ms);
+      }),
+    retarget: (next) => {
+      target = next;
+    },
     close: async () => {
       closed = true;
+      resume();
       for (const t of timers) clearTimeout(t);
       timers.clear();
-      const sockets = [front, ...upstreams.values()];
+      const sockets = [front, ...[...upstreams.values()].map((f) => f.socket)];
       await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
     },
   };

@@ -1,5 +1,5 @@
 /**
- * Test support: drives the package tracker the way a session does. The caller's committed turn
+ * Test support (kept out of the build like every test-helpers.ts): drives the package tracker the way a session does. The caller's committed turn
  * goes into the messages, a confirming turn arms the pending call, proposals go through the real
  * tool gateway (with the session's id and tenant), outcomes come back as tool messages, and the
  * brain is asked again until it speaks.
@@ -12,9 +12,7 @@ import {
   toolResultContent,
   VirtualClock,
 } from '../../index.js';
-// biome-ignore lint/style/noRestrictedImports: test support (imported by *.test.ts only) needs the real gateway
 import { createToolGateway } from '../../tools/gateway.js';
-// biome-ignore lint/style/noRestrictedImports: test support, as above
 import type { AuditEntry } from '../../tools/types.js';
 import { createPackageTrackerAgent } from './index.js';
 
