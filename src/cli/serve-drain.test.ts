@@ -130,6 +130,8 @@ describe('parley serve on SIGTERM (finding 4)', () => {
     const call = await callUntilAnswerPlays(server.url);
     expect(call.events.some((e) => e.type === 'reply_done')).toBe(false);
     server.child.kill('SIGTERM');
+    // The signal is handled on the server's own loop, which may serve a request first: wait for it.
+    for (let i = 0; i < 200 && !server.stderr().includes('SIGTERM, draining'); i++) await sleep(25);
 
     // While the answer plays, the server takes no new call and tells load balancers so.
     const refused = await fetch(`${server.url}/v1/sessions`, { method: 'POST', headers, body: '{}' });
